@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PpdaConfig(AppConfig):
+    name = "ppda"
+    verbose_name = "ppda core"

@@ -1,0 +1,18 @@
+"""The test profile: a cheap hasher, in-memory email, same PostgreSQL and Redis as production."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-insecure-key-0123456789abcdef0123456789abcdef")
+
+from .base import *  # noqa: E402, F403
+
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+PPDA_PROFILE = "test"

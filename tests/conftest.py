@@ -1,0 +1,51 @@
+"""Shared fixtures: the fixed cast of users, and clients logged in through both factors."""
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ppda.roles import Role
+from tests.factories.directory import UserFactory
+
+
+def login_verified(client: Client, user) -> Client:
+    """Log in as if the user passed the password and the OTP steps."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def verified_client():
+    def make(user) -> Client:
+        return login_verified(Client(), user)
+
+    return make
+
+
+@pytest.fixture
+def coordinator(db):
+    return UserFactory(username="coordinator", roles=[Role.COORDINATOR])
+
+
+@pytest.fixture
+def soo_user(db):
+    from tests.factories.directory import ChiefInspectorFactory
+
+    return UserFactory(username="soo", staff=ChiefInspectorFactory(), roles=[Role.SOO])
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(username="auditor", roles=[Role.AUDITOR])
+
+
+@pytest.fixture
+def superuser_no_role(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)

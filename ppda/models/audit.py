@@ -59,6 +59,9 @@ class AccessLog(models.Model):
             models.Index(fields=["object_type", "object_id", "-at"], name="accesslog_object_at"),
         ]
 
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.object_id}"
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionError("The access log is append-only.")
@@ -66,6 +69,3 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The access log is append-only.")
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.object_id}"

@@ -88,14 +88,10 @@ class StaffMember(models.Model):
     last_name = models.CharField(max_length=80)
     rank = models.CharField(max_length=10, choices=Rank.choices)
     command = models.ForeignKey(Command, on_delete=models.PROTECT, related_name="staff", null=True, blank=True)
-    department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="staff", null=True, blank=True
-    )
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="staff", null=True, blank=True)
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="staff", null=True, blank=True)
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="staff", null=True, blank=True)
-    line_manager = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, related_name="reports", null=True, blank=True
-    )
+    line_manager = models.ForeignKey("self", on_delete=models.SET_NULL, related_name="reports", null=True, blank=True)
     work_email = models.EmailField(blank=True)
     is_active = models.BooleanField(default=True)
     soo_eligible = models.BooleanField(

@@ -1,0 +1,237 @@
+"""Cases and the people in them. Identifiable fields live on Party and SafeContact only."""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+_PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_pseudonym() -> str:
+    """A stable, non-derivable label for anonymised views, e.g. 'Case K7QX-M2PA'."""
+    a = "".join(secrets.choice(_PSEUDONYM_ALPHABET) for _ in range(4))
+    b = "".join(secrets.choice(_PSEUDONYM_ALPHABET) for _ in range(4))
+    return f"{a}-{b}"
+
+
+class Case(models.Model):
+    class Route(models.TextChoices):
+        CALL = "call", "999/101 call"
+        LINE_MANAGER = "line_manager", "Line manager"
+        COLLEAGUE = "colleague", "Colleague"
+        PSD = "psd", "Professional standards (PSD)"
+        ACU = "acu", "Anti-corruption unit (ACU)"
+        MASH = "mash", "Multi-agency safeguarding hub (MASH)"
+        IDVA = "idva", "IDVA referral"
+        TRANSFER = "transfer", "Transfer from another force"
+        IOPC = "iopc", "IOPC referral"
+        SELF = "self", "Self-referral"
+        OTHER = "other", "Other"
+
+    class Category(models.TextChoices):
+        POLICE_VICTIM = "police_victim", "Police victim"
+        POLICE_PERPETRATOR = "police_perpetrator", "Police perpetrator"
+        BOTH = "both", "Both police"
+
+    class Risk(models.TextChoices):
+        STANDARD = "standard", "Standard"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    class Duty(models.TextChoices):
+        ON = "on", "On duty"
+        OFF = "off", "Off duty"
+        UNKNOWN = "unknown", "Not known"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        TRIAGED = "triaged", "Triaged"
+        ALLOCATED = "allocated", "Allocated"
+        ACTIVE = "active", "Active"
+        CLOSED = "closed", "Closed"
+        REOPENED = "reopened", "Reopened"
+
+    # Public id used in URLs: never the reference, never a guessable integer.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(max_length=40, unique=True, help_text="The force's case or crime reference.")
+    pseudonym = models.CharField(max_length=9, unique=True, default=new_pseudonym, editable=False)
+    received_at = models.DateTimeField()
+    route = models.CharField(max_length=20, choices=Route.choices)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    risk_level = models.CharField(max_length=10, choices=Risk.choices, blank=True)
+    duty = models.CharField(max_length=10, choices=Duty.choices, default=Duty.UNKNOWN)
+    incident_district = models.ForeignKey(
+        "ppda.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    summary = models.TextField(blank=True, help_text="What was reported, in brief.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    # "Assign to me": the coordinator triaging it, so two coordinators do not triage the same case.
+    triage_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    needs_reallocation = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["received_at"]
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="case_inbox"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+
+class Party(models.Model):
+    """A victim or suspect. A police party links to the staff directory; others carry their own identity."""
+
+    class Role(models.TextChoices):
+        VICTIM = "victim", "Victim"
+        SUSPECT = "suspect", "Suspect / perpetrator"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    staff = models.ForeignKey(
+        "ppda.StaffMember", on_delete=models.PROTECT, null=True, blank=True, related_name="case_parties"
+    )
+    first_name = models.CharField(max_length=80, blank=True)
+    last_name = models.CharField(max_length=80, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    home_district = models.ForeignKey(
+        "ppda.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Lower-cased, accents and punctuation removed: matched with date_of_birth for history lookup.
+    normalised_name = models.CharField(max_length=170, blank=True, db_index=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role", "id"]
+        indexes = [models.Index(fields=["normalised_name", "date_of_birth"], name="party_name_dob")]
+
+    def __str__(self):
+        return f"{self.get_role_display()} on {self.case_id}"
+
+    @property
+    def is_police(self) -> bool:
+        return self.staff_id is not None
+
+
+class SafeContact(models.Model):
+    """How the SOO may contact a victim safely: the perpetrator may share the home, phone or workplace."""
+
+    party = models.OneToOneField(Party, on_delete=models.CASCADE, related_name="safe_contact")
+    safe_phone = models.CharField(max_length=30, blank=True)
+    safe_email = models.EmailField(blank=True)
+    safe_times = models.CharField(max_length=200, blank=True)
+    voicemail_ok = models.BooleanField(default=False)
+    texts_ok = models.BooleanField(default=False)
+    letters_ok = models.BooleanField(default=False)
+    contact_at_work_ok = models.BooleanField(default=False)
+    codeword = models.CharField(max_length=60, blank=True)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Safe contact for party {self.party_id}"
+
+
+class CaseLink(models.Model):
+    class Kind(models.TextChoices):
+        COUNTER_ALLEGATION = "counter", "Counter-allegation"
+        REPEAT = "repeat", "Repeat report"
+        RELATED = "related", "Related"
+
+    from_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links_out")
+    to_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_case", "to_case"], name="caselink_unique"),
+            models.CheckConstraint(condition=~models.Q(from_case=models.F("to_case")), name="caselink_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.from_case_id} {self.kind} {self.to_case_id}"
+
+
+class CaseAccessDeclaration(models.Model):
+    """The declaration every user makes the first time they open a case's identified view."""
+
+    class Kind(models.TextChoices):
+        NO_CONFLICT = "none", "I do not know the people in this case"
+        CONFLICT = "conflict", "I have a conflict of interest"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access_declarations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    note = models.TextField(blank=True)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_declaration_once")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind} on {self.case_id}"
+
+
+class ConflictDeclaration(models.Model):
+    """A standing conflict: this staff member knows that person. Used by allocation as a hard exclusion."""
+
+    class Source(models.TextChoices):
+        STANDING = "standing", "Standing declaration"
+        DECLINED_ALLOCATION = "declined", "Declared when declining an allocation"
+        FIRST_OPEN = "first_open", "Declared on first opening a case"
+
+    declarer = models.ForeignKey("ppda.StaffMember", on_delete=models.PROTECT, related_name="conflicts_declared")
+    # Against a staff record, or a named non-police person (name + date of birth).
+    against_staff = models.ForeignKey(
+        "ppda.StaffMember", on_delete=models.PROTECT, null=True, blank=True, related_name="conflicts_against"
+    )
+    against_normalised_name = models.CharField(max_length=170, blank=True)
+    against_date_of_birth = models.DateField(null=True, blank=True)
+    reason = models.TextField()
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.STANDING)
+    source_case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    declared_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(against_staff__isnull=False) | ~models.Q(against_normalised_name=""),
+                name="conflict_has_subject",
+            )
+        ]
+
+    def __str__(self):
+        return f"Conflict declared by {self.declarer_id}"
+
+
+# Direct foreign-key permission tables (guardian "performance"): one indexed join, no generic keys.
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)

@@ -1,9 +1,13 @@
 """Cases and the people in them. Identifiable fields live on Party and SafeContact only."""
 
+import hashlib
+import re
 import secrets
+import unicodedata
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -16,6 +20,30 @@ def new_pseudonym() -> str:
     a = "".join(secrets.choice(_PSEUDONYM_ALPHABET) for _ in range(4))
     b = "".join(secrets.choice(_PSEUDONYM_ALPHABET) for _ in range(4))
     return f"{a}-{b}"
+
+
+# The force's reference format, e.g. "DA/2026/000123". Forces set CASE_REFERENCE_PATTERN to their own.
+DEFAULT_CASE_REFERENCE_PATTERN = r"^[A-Z]{2,4}/\d{4}/\d{6}$"
+
+
+def case_reference_pattern() -> str:
+    return getattr(settings, "CASE_REFERENCE_PATTERN", "") or DEFAULT_CASE_REFERENCE_PATTERN
+
+
+def validate_case_reference(value: str) -> None:
+    if not re.fullmatch(case_reference_pattern(), value or ""):
+        raise ValidationError(
+            "Enter the force reference in the force's format, like DA/2026/000123", code="reference_format"
+        )
+
+
+def normalise_name(*parts: str) -> str:
+    """Casefolded, accents and punctuation removed, single spaces: 'Ó'Brien-Smith ' -> 'o brien smith'."""
+    text = " ".join(p for p in parts if p)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = "".join(ch if ch.isalnum() else " " for ch in text)
+    return " ".join(text.split())[:170]
 
 
 class Case(models.Model):
@@ -55,9 +83,25 @@ class Case(models.Model):
         CLOSED = "closed", "Closed"
         REOPENED = "reopened", "Reopened"
 
+    # The lifecycle: each status and the statuses it may move to (services check the state they start from).
+    TRANSITIONS = {
+        Status.RECEIVED: {Status.TRIAGED},
+        Status.TRIAGED: {Status.ALLOCATED},
+        # Back to triaged when an allocation is declined or ended and the case returns to the inbox.
+        Status.ALLOCATED: {Status.ACTIVE, Status.TRIAGED, Status.CLOSED},
+        Status.ACTIVE: {Status.CLOSED, Status.TRIAGED},
+        Status.CLOSED: {Status.REOPENED},
+        Status.REOPENED: {Status.ALLOCATED, Status.ACTIVE, Status.TRIAGED, Status.CLOSED},
+    }
+
     # Public id used in URLs: never the reference, never a guessable integer.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    reference = models.CharField(max_length=40, unique=True, help_text="The force's case or crime reference.")
+    reference = models.CharField(
+        max_length=40,
+        unique=True,
+        validators=[validate_case_reference],
+        help_text="The force's case or crime reference.",
+    )
     pseudonym = models.CharField(max_length=9, unique=True, default=new_pseudonym, editable=False)
     received_at = models.DateTimeField()
     route = models.CharField(max_length=20, choices=Route.choices)
@@ -76,6 +120,13 @@ class Case(models.Model):
     triaged_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     needs_reallocation = models.BooleanField(default=False)
+    triage_owner_at = models.DateTimeField(null=True, blank=True)
+    # The investigation's outcome once known (free text from PSD, e.g. "Charged", "No further action").
+    outcome = models.CharField(max_length=120, blank=True)
+    # Set when the case arrived through the JSON intake API rather than the form.
+    intake_system = models.ForeignKey(
+        "cases.IntakeSystem", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -91,6 +142,9 @@ class Case(models.Model):
 
     def __str__(self):
         return self.reference
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
 
 
 class Party(models.Model):
@@ -161,7 +215,11 @@ class CaseLink(models.Model):
     from_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links_out")
     to_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links_in")
     kind = models.CharField(max_length=10, choices=Kind.choices)
+    note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -226,6 +284,73 @@ class ConflictDeclaration(models.Model):
 
     def __str__(self):
         return f"Conflict declared by {self.declarer_id}"
+
+
+class CoordinatorShift(models.Model):
+    """The coordinator rota: who reads the SOO inbox when."""
+
+    coordinator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rota_shifts")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    note = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start")
+        ]
+        indexes = [models.Index(fields=["starts_at", "ends_at"], name="shift_window")]
+
+    def __str__(self):
+        return f"Shift {self.starts_at:%Y-%m-%d %H:%M} for {self.coordinator_id}"
+
+
+def token_hash(token: str) -> str:
+    # Tokens are 256-bit random strings: a fast hash is enough (no guessing to slow down).
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class IntakeSystem(models.Model):
+    """Another force system allowed to send cases to the JSON intake API. Only the token's hash is stored."""
+
+    name = models.CharField(max_length=80, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_prefix = models.CharField(
+        max_length=8, editable=False, help_text="The first characters, to tell tokens apart."
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    def set_token(self, token: str) -> None:
+        self.token_hash = token_hash(token)
+        self.token_prefix = token[:8]
+
+
+class IntakeRequest(models.Model):
+    """One idempotency key per sending system: a retried submission returns the first case."""
+
+    system = models.ForeignKey(IntakeSystem, on_delete=models.PROTECT, related_name="requests")
+    key = models.CharField(max_length=200)
+    body_hash = models.CharField(max_length=64)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["system", "key"], name="intake_idempotency_once")]
+
+    def __str__(self):
+        return f"{self.system_id}:{self.key}"
 
 
 # Direct foreign-key permission tables (guardian "performance"): one indexed join, no generic keys.

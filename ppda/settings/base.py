@@ -177,6 +177,8 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Force-specific values.
 PPDA_PROFILE = "base"
 PPDA_FORCE_NAME = env_str("PPDA_FORCE_NAME", "Demo Constabulary")
+# The force's case/crime reference format (a regular expression matched in full), e.g. DA/2026/000123.
+CASE_REFERENCE_PATTERN = env_str("CASE_REFERENCE_PATTERN", r"^[A-Z]{2,4}/\d{4}/\d{6}$")
 
 LOGGING = {
     "version": 1,

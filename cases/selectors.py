@@ -1,12 +1,17 @@
 """Reads of cases. Every view reaches a case through here: one rule for lists and single objects."""
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+
+from django.db.models import Case as DbCase
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Concat
 from django.http import Http404
+from django.utils import timezone
 
 from ppda.permissions import objects_for_user
 from ppda.roles import Role, has_role
 
-from .models import Case, CaseAccessDeclaration
+from .models import Case, CaseAccessDeclaration, CaseLink, Party
 
 VIEW_CASE = "cases.view_case"
 
@@ -37,3 +42,154 @@ def case_get_for_user(user, public_id) -> Case:
         return cases_for_user(user).get(public_id=public_id)
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404("No such case.") from None
+
+
+# -- Inbox --------------------------------------------------------------------------------------------------
+
+# A case is "at risk" when it has waited too long for triage, or its SOO's first contact is near or past due.
+UNTRIAGED_AT_RISK = dt.timedelta(hours=24)
+FIRST_CONTACT_WARNING = dt.timedelta(hours=12)
+OPEN_STATUSES = [s for s in Case.Status.values if s != Case.Status.CLOSED]
+
+
+def _live_allocation(field: str):
+    from oversight.models import Allocation
+
+    live = Allocation.objects.filter(case=OuterRef("pk"), status__in=Allocation.LIVE).order_by("-allocated_at")
+    return Subquery(live.values(field)[:1])
+
+
+def inbox_cases(*, status: str = "", risk: str = "", route: str = "", q: str = "") -> QuerySet:
+    """The coordinators' SOO inbox: received (untriaged) cases first, then oldest first; open cases unless a
+    status is asked for. Each row carries its live allocation's first-contact deadline, read in the same query."""
+    qs = Case.objects.select_related("triage_owner").annotate(
+        untriaged_rank=DbCase(When(status=Case.Status.RECEIVED, then=Value(0)), default=Value(1)),
+        contact_due=_live_allocation("first_contact_due"),
+        contact_met=_live_allocation("first_contact_met_at"),
+    )
+    qs = qs.filter(status=status) if status in Case.Status.values else qs.filter(status__in=OPEN_STATUSES)
+    if risk in Case.Risk.values:
+        qs = qs.filter(risk_level=risk)
+    elif risk == "none":
+        qs = qs.filter(risk_level="")
+    if route in Case.Route.values:
+        qs = qs.filter(route=route)
+    q = (q or "").strip().upper()
+    if q:
+        qs = qs.filter(reference__contains=q)
+    return qs.order_by("untriaged_rank", "received_at", "pk")
+
+
+def deadline_at_risk(case: Case, now: dt.datetime) -> str:
+    """Why the case's deadline is at risk, or ''. Uses only fields inbox_cases already read (no queries)."""
+    if case.status == Case.Status.RECEIVED and now - case.received_at > UNTRIAGED_AT_RISK:
+        return "Untriaged over 24 hours"
+    if case.needs_reallocation:
+        return "Needs reallocation"
+    due = getattr(case, "contact_due", None)
+    if due is not None and getattr(case, "contact_met", None) is None:
+        if due <= now:
+            return "First contact overdue"
+        if due - now <= FIRST_CONTACT_WARNING:
+            return "First contact due soon"
+    return ""
+
+
+def coordinators_on_duty(*, now: dt.datetime | None = None) -> QuerySet:
+    """Rota shifts running now (usually one coordinator, sometimes a handover overlap)."""
+    from .models import CoordinatorShift
+
+    now = now or timezone.now()
+    return CoordinatorShift.objects.filter(starts_at__lte=now, ends_at__gt=now).select_related("coordinator")
+
+
+def coordinator_shifts_upcoming(*, now: dt.datetime | None = None, days: int = 14) -> QuerySet:
+    from .models import CoordinatorShift
+
+    now = now or timezone.now()
+    return CoordinatorShift.objects.filter(ends_at__gt=now, starts_at__lt=now + dt.timedelta(days=days)).select_related(
+        "coordinator"
+    )
+
+
+# -- History ------------------------------------------------------------------------------------------------
+
+
+def _same_people(parties) -> Q | None:
+    """Match the same person on another case: a police party by staff record; anyone else by normalised
+    name AND date of birth - never by name alone (common names would join strangers' histories)."""
+    match = Q()
+    found = False
+    for p in parties:
+        if p.staff_id is not None:
+            match |= Q(staff_id=p.staff_id)
+            found = True
+        elif p.normalised_name and p.date_of_birth is not None:
+            match |= Q(staff__isnull=True, normalised_name=p.normalised_name, date_of_birth=p.date_of_birth)
+            found = True
+    return match if found else None
+
+
+def case_history(*, case: Case, user=None) -> list[Case]:
+    """Every other case in which this case's victim or suspect appears, newest first, with its status, outcome
+    and latest SOO. With a user, only the cases that user may see (need-to-know applies to history too).
+
+    Three queries whatever the number of cases: this case's parties, the matches, the cases (SOO by subquery)."""
+    from oversight.models import Allocation
+
+    match = _same_people(list(case.parties.all()))
+    if match is None:
+        return []
+    matches = Party.objects.filter(match).exclude(case_id=case.pk).values_list("case_id", "role")
+    roles: dict[int, set[str]] = {}
+    for case_id, role in matches:
+        roles.setdefault(case_id, set()).add(role)
+    if not roles:
+        return []
+    latest = Allocation.objects.filter(case=OuterRef("pk")).order_by("-allocated_at")
+    base = cases_for_user(user) if user is not None else Case.objects.all()
+    rows = list(
+        base.filter(pk__in=list(roles))
+        .annotate(
+            soo_name=Subquery(
+                latest.annotate(
+                    n=Concat("soo__first_name", Value(" "), "soo__last_name", output_field=CharField())
+                ).values("n")[:1]
+            ),
+            soo_allocation_status=Subquery(latest.values("status")[:1]),
+        )
+        .order_by("-received_at", "-pk")
+    )
+    labels = dict(Party.Role.choices)
+    for row in rows:
+        row.matched_roles = sorted(labels[r] for r in roles[row.pk])
+    return rows
+
+
+# -- Case page ----------------------------------------------------------------------------------------------
+
+
+def case_page_parties(case: Case) -> list[Party]:
+    """Parties with their staff record and safe-contact arrangements, victims first: one query."""
+    return list(
+        case.parties.select_related(
+            "staff__department", "staff__district", "staff__team", "home_district", "safe_contact"
+        ).order_by("-role", "id")  # 'victim' sorts after 'suspect'; reversed puts victims first
+    )
+
+
+def case_links(*, case: Case, user) -> list[dict]:
+    """Linked cases both ways. The other case's page is linked only when the user may open it."""
+    links = list(CaseLink.objects.filter(from_case=case).select_related("to_case")) + list(
+        CaseLink.objects.filter(to_case=case).select_related("from_case")
+    )
+    others = [link.to_case if link.from_case_id == case.pk else link.from_case for link in links]
+    visible = set(cases_for_user(user).filter(pk__in=[o.pk for o in others]).values_list("pk", flat=True))
+    return [
+        {"kind": link.get_kind_display(), "note": link.note, "case": other, "can_open": other.pk in visible}
+        for link, other in zip(links, others, strict=True)
+    ]
+
+
+def case_declaration_for(*, case: Case, user) -> CaseAccessDeclaration | None:
+    return CaseAccessDeclaration.objects.filter(case=case, user=user).first()

@@ -5,7 +5,15 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 # URL names reachable before the second factor is verified.
-OPEN_URL_NAMES = {"accounts:login", "accounts:logout", "health"}
+OPEN_URL_NAMES = {
+    "accounts:login",
+    "accounts:logout",
+    "health",
+    # The JSON intake API authenticates each sending system by its own token (cases/api.py), and its
+    # OpenAPI description carries no case data.
+    "api_case_intake",
+    "api_openapi",
+}
 PASSWORD_ONLY_URL_NAMES = {"accounts:otp_verify", "accounts:otp_enrol", "accounts:otp_enrol_qr"}
 
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from cases import api as cases_api
+
 from . import views
 
 urlpatterns = [
@@ -8,4 +10,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("accounts/", include("ppda.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("cases/", include("cases.urls")),
+    path("api/v1/cases/", cases_api.case_intake, name="api_case_intake"),
+    path("api/v1/openapi.json", cases_api.openapi, name="api_openapi"),
 ]

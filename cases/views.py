@@ -1,0 +1,395 @@
+"""Thin views: parse input, call a selector or a service, render. Every case view goes through `case_view`."""
+
+import functools
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.forms import RadioSelect
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ppda.audit import access_record
+from ppda.models import AccessLog
+from ppda.roles import Role, has_role
+
+from . import selectors, services
+from .forms import (
+    MAX_PARTIES,
+    CaseIntakeForm,
+    CaseLinkForm,
+    DeclarationForm,
+    InboxFilterForm,
+    ShiftForm,
+    TriageForm,
+    intake_input,
+    party_forms,
+)
+from .models import Case, CaseAccessDeclaration, CaseLink
+
+INBOX_PAGE_SIZE = 25
+
+
+# -- Guards -------------------------------------------------------------------------------------------------
+
+
+def _log_denied(request, *, what: str, public_id=None) -> None:
+    reference = ""
+    if public_id is not None:
+        # The auditor must be able to answer "who tried to open case X", so record its reference if it exists.
+        reference = Case.objects.filter(public_id=public_id).values_list("reference", flat=True).first() or ""
+    access_record(
+        request=request,
+        action=AccessLog.Action.DENIED,
+        object_type="cases.case" if public_id is not None else "",
+        object_id=str(public_id or ""),
+        case_reference=reference,
+        what=what,
+        allowed=False,
+    )
+
+
+def coordinator_only(what: str):
+    """A page for coordinators only (the inbox, intake, the rota): 403 for everyone else, logged."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not has_role(request.user, Role.COORDINATOR):
+                _log_denied(request, what=what)
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def case_view(what: str, *, coordinator: bool = False, declaration: bool = True):
+    """The one guard for every case URL.
+
+    404 for a case the user may not see, whether or not it exists (a party, a party's line manager, someone
+    who declared a conflict, anyone without a grant); 403 for a visible case when the action is the
+    coordinators'. Both are logged as denials. Before the first identified view the user must make the
+    first-open declaration. Each allowed request is logged with the case reference."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, public_id: uuid.UUID, *args, **kwargs):
+            try:
+                case = selectors.case_get_for_user(request.user, public_id)
+            except Http404:
+                _log_denied(request, what=what, public_id=public_id)
+                raise
+            if coordinator and not has_role(request.user, Role.COORDINATOR):
+                _log_denied(request, what=what, public_id=public_id)
+                raise PermissionDenied
+            if declaration and selectors.case_declaration_for(case=case, user=request.user) is None:
+                return redirect(f"{reverse('cases:declare', args=[case.public_id])}?next={request.path}")
+            access_record(
+                request=request,
+                action=AccessLog.Action.VIEW if request.method in ("GET", "HEAD") else AccessLog.Action.CHANGE,
+                obj=case,
+                case_reference=case.reference,
+                what=what,
+            )
+            return view(request, case, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _error_summary(*forms_) -> list[tuple[str, str]]:
+    """(href, message) pairs for the GOV.UK error summary, in page order."""
+    items = []
+    for form in forms_:
+        if not form.is_bound or not form.errors:
+            continue
+        for name, errors in form.errors.items():
+            if name == "__all__":
+                first = next(iter(form.fields))
+                href = f"#{form[first].id_for_label}"
+            else:
+                bound = form[name]
+                radios = isinstance(bound.field.widget, RadioSelect)
+                href = f"#{bound.auto_id}_0" if radios else f"#{bound.id_for_label or bound.auto_id}"
+            items.extend((href, str(e)) for e in errors)
+    return items
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return target
+    return default
+
+
+# -- Inbox --------------------------------------------------------------------------------------------------
+
+
+@coordinator_only("SOO inbox")
+def inbox(request):
+    form = InboxFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.inbox_cases(
+        status=filters.get("status", ""),
+        risk=filters.get("risk", ""),
+        route=filters.get("route", ""),
+        q=filters.get("q", ""),
+    )
+    page = Paginator(qs, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [{"case": c, "at_risk": selectors.deadline_at_risk(c, now)} for c in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/inbox.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "on_duty": list(selectors.coordinators_on_duty(now=now)),
+            "querystring": query.urlencode(),
+            "filtered": any(filters.get(k) for k in ("status", "risk", "route", "q")),
+        },
+    )
+
+
+@require_POST
+@case_view("assign to me", coordinator=True, declaration=False)
+def assign_to_me(request, case):
+    try:
+        services.case_assign_to_me(case=case, user=request.user)
+    except services.CaseError as e:
+        messages.error(request, f"{case.reference}: {e.message}")
+    else:
+        messages.success(request, f"You are triaging {case.reference}")
+    return redirect(_safe_next(request, reverse("cases:inbox")))
+
+
+# -- Intake -------------------------------------------------------------------------------------------------
+
+
+@coordinator_only("case intake")
+@require_http_methods(["GET", "POST"])
+def intake(request):
+    show_errors = True
+    if request.method == "POST":
+        try:
+            count = int(request.POST.get("party_count", "2"))
+        except ValueError:
+            count = 2
+        if "add_party" in request.POST:
+            count = min(count + 1, MAX_PARTIES)
+            show_errors = False
+        case_form = CaseIntakeForm(request.POST)
+        parties, safes = party_forms(request.POST, count)
+        if show_errors:
+            # Validate every form (no short-circuit) so the summary lists every problem at once.
+            results = [f.is_valid() for f in [case_form, *parties, *safes]]
+            if all(results):
+                data = intake_input(case_form, parties, safes)
+                try:
+                    case = services.intake_create(data=data, created_by=request.user)
+                except services.IntakeInvalid as e:
+                    _apply_intake_errors(e.errors, case_form, [p for p in parties if p.cleaned_data])
+                    party_errors = e.errors.get("parties", [])
+                else:
+                    messages.success(request, f"Case {case.reference} recorded")
+                    return redirect("cases:intake_done", public_id=case.public_id)
+            else:
+                party_errors = []
+        else:
+            party_errors = []
+    else:
+        count = 2
+        case_form = CaseIntakeForm(initial={"received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
+        parties, safes = party_forms(None, count)
+        party_errors = []
+    summary = _error_summary(case_form, *parties, *safes) if show_errors else []
+    summary += [("#id_party-0-role", m) for m in party_errors]
+    return render(
+        request,
+        "cases/intake.html",
+        {
+            "case_form": case_form,
+            "party_rows": list(zip(parties, safes, strict=True)),
+            "party_count": len(parties),
+            "party_errors": party_errors,
+            "error_summary": summary,
+            "show_errors": show_errors,
+            "max_parties": MAX_PARTIES,
+        },
+    )
+
+
+def _apply_intake_errors(errors: dict[str, list[str]], case_form, used_party_forms) -> None:
+    for key, msgs in errors.items():
+        parts = key.split(".")
+        for msg in msgs:
+            if parts[0] == "parties" and len(parts) == 3:
+                form = used_party_forms[int(parts[1])]
+                form.add_error(parts[2] if parts[2] in form.fields else None, msg)
+            elif parts[0] in case_form.fields:
+                case_form.add_error(parts[0], msg)
+
+
+@case_view("intake confirmation", coordinator=True)
+def intake_done(request, case):
+    history = selectors.case_history(case=case, user=request.user)
+    return render(request, "cases/intake_done.html", {"case": case, "history": history})
+
+
+# -- Case page ----------------------------------------------------------------------------------------------
+
+
+@case_view("case page")
+def detail(request, case):
+    parties = selectors.case_page_parties(case)
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "victims": [p for p in parties if p.role == "victim"],
+            "suspects": [p for p in parties if p.role == "suspect"],
+            "history": selectors.case_history(case=case, user=request.user),
+            "links": selectors.case_links(case=case, user=request.user),
+            "is_coordinator": has_role(request.user, Role.COORDINATOR),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@case_view("first-open declaration", declaration=False)
+def declare(request, case):
+    target = _safe_next(request, reverse("cases:detail", args=[case.public_id]))
+    if selectors.case_declaration_for(case=case, user=request.user) is not None:
+        return redirect(target)
+    form = DeclarationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            declaration = services.case_access_declare(
+                case=case,
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except services.CaseError as e:
+            form.add_error(None, e.message)
+        else:
+            if declaration.kind == CaseAccessDeclaration.Kind.CONFLICT:
+                messages.info(
+                    request,
+                    f"Thank you. Your conflict is recorded: you will not see {case.reference} again, "
+                    "and the coordinators have been told.",
+                )
+                return redirect("home")
+            return redirect(target)
+    # The user must see who is in the case to say whether they know them.
+    parties = selectors.case_page_parties(case)
+    return render(
+        request,
+        "cases/declare.html",
+        {"case": case, "form": form, "parties": parties, "next": target, "error_summary": _error_summary(form)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@case_view("triage", coordinator=True)
+def triage(request, case):
+    if case.status != Case.Status.RECEIVED:
+        messages.info(request, f"{case.reference} has already been triaged")
+        return redirect("cases:detail", public_id=case.public_id)
+    initial = {
+        "risk_level": case.risk_level or None,
+        "duty": case.duty,
+        "incident_district": case.incident_district.name if case.incident_district_id else None,
+        "category": case.category,
+        "summary": case.summary,
+    }
+    form = TriageForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_triage(case=case, user=request.user, **form.cleaned_data)
+        except services.CaseError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, f"{case.reference} triaged")
+            return redirect("cases:detail", public_id=case.public_id)
+    return render(
+        request,
+        "cases/triage.html",
+        {
+            "case": case,
+            "form": form,
+            "error_summary": _error_summary(form),
+            "history": selectors.case_history(case=case, user=request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@case_view("link cases", coordinator=True)
+def link_create(request, case):
+    form = CaseLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reference = services.reference_clean(form.cleaned_data["reference"])
+        other = selectors.cases_for_user(request.user).filter(reference=reference).first()
+        if other is None:
+            form.add_error("reference", "No case you can open has this reference")
+        else:
+            try:
+                services.case_link_create(
+                    from_case=case,
+                    to_case=other,
+                    kind=form.cleaned_data["kind"],
+                    note=form.cleaned_data["note"],
+                    user=request.user,
+                )
+            except services.CaseError as e:
+                form.add_error("reference", e.message)
+            else:
+                messages.success(request, f"{case.reference} linked to {other.reference}")
+                return redirect("cases:detail", public_id=case.public_id)
+    return render(
+        request,
+        "cases/link_create.html",
+        {"case": case, "form": form, "error_summary": _error_summary(form), "kinds": CaseLink.Kind},
+    )
+
+
+# -- Rota ---------------------------------------------------------------------------------------------------
+
+
+@coordinator_only("coordinator rota")
+@require_http_methods(["GET", "POST"])
+def rota(request):
+    form = ShiftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.coordinator_shift_create(**form.cleaned_data)
+        except services.CaseError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, "Shift added to the rota")
+            return redirect("cases:rota")
+    now = timezone.now()
+    return render(
+        request,
+        "cases/rota.html",
+        {
+            "form": form,
+            "on_duty": list(selectors.coordinators_on_duty(now=now)),
+            "shifts": list(selectors.coordinator_shifts_upcoming(now=now)),
+            "error_summary": _error_summary(form),
+        },
+    )

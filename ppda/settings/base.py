@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "ppda",
     "cases",
     "oversight",
+    "oversight.contacts",
     "panels",
 ]
 
@@ -59,6 +60,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ppda.context_processors.ppda",
+                "oversight.contacts.context_processors.notifications",
             ],
         },
     },
@@ -155,7 +157,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # An interval (not crontab: DST bugs) sweep; the database says what is due, so a missed run catches up.
+    "contacts-deadline-sweep": {
+        "task": "oversight.contacts.tasks.deadlines_sweep_task",
+        "schedule": float(env_int("DEADLINE_SWEEP_SECONDS", 180)),
+        "options": {"expires": 170},
+    },
+}
 
 MAILERS = {
     "default": {

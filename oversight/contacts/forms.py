@@ -1,0 +1,132 @@
+"""Input validation with clear messages. Times are entered in UK local time and stored as UTC."""
+
+import datetime as dt
+
+from django import forms
+
+from .models import Contact, ContactPlan
+from .schedule import LONDON
+
+
+def london_instant(day: dt.date, time: dt.time) -> dt.datetime:
+    """A UK wall-clock date and time as an aware instant. Refuses times that did not exist (clocks went
+    forward) or happened twice (clocks went back): guessing would misrecord when the contact happened."""
+    first = dt.datetime.combine(day, time, tzinfo=LONDON)
+    second = first.replace(fold=1)
+    if first.utcoffset() != second.utcoffset():
+        raise forms.ValidationError(
+            "That time happened twice because the clocks went back. Enter a time before 01:00 or after 02:00.",
+            code="ambiguous",
+        )
+    if first.astimezone(dt.UTC).astimezone(LONDON).replace(tzinfo=None) != first.replace(tzinfo=None):
+        raise forms.ValidationError(
+            "That time did not exist because the clocks went forward. Enter a time after 02:00.", code="nonexistent"
+        )
+    return first.astimezone(dt.UTC)
+
+
+class ContactForm(forms.Form):
+    contact_date = forms.DateField(
+        label="Date of contact",
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}),
+        error_messages={"required": "Enter the date of the contact.", "invalid": "Enter a real date."},
+    )
+    contact_time = forms.TimeField(
+        label="Time of contact (UK time)",
+        widget=forms.TimeInput(attrs={"type": "time", "class": "govuk-input govuk-input--width-5"}),
+        error_messages={"required": "Enter the time of the contact.", "invalid": "Enter a real time, like 14:30."},
+    )
+    method = forms.ChoiceField(
+        label="How did you contact the victim?",
+        choices=Contact.Method.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how you contacted the victim."},
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=Contact.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the outcome of the contact."},
+    )
+    note = forms.CharField(
+        label="Short note (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"}),
+        error_messages={"max_length": "The note must be 500 characters or fewer."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        day, time = data.get("contact_date"), data.get("contact_time")
+        if day and time:
+            try:
+                data["contacted_at"] = london_instant(day, time)
+            except forms.ValidationError as exc:
+                self.add_error("contact_time", exc)
+        return data
+
+
+class EngagementForm(forms.Form):
+    engagement = forms.ChoiceField(
+        label="Does the victim want to engage with you?",
+        choices=[
+            (ContactPlan.Engagement.ENGAGED, ContactPlan.Engagement.ENGAGED.label),
+            (ContactPlan.Engagement.DECLINED, ContactPlan.Engagement.DECLINED.label),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the victim engages with you or declines support."},
+    )
+
+
+class ScheduleForm(forms.Form):
+    cadence = forms.ChoiceField(
+        label="How often did you agree to contact the victim?",
+        choices=ContactPlan.Cadence.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how often you agreed to contact the victim."},
+    )
+    interval_days = forms.IntegerField(
+        label="Every how many days?",
+        required=False,
+        min_value=1,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3"}),
+        error_messages={
+            "invalid": "Enter a whole number of days.",
+            "min_value": "Enter a number of days between 1 and 90.",
+            "max_value": "Enter a number of days between 1 and 90.",
+        },
+    )
+    dates = forms.CharField(
+        label="Planned contact dates",
+        help_text="One date a line, for example 2026-12-01 or 01/12/2026.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "govuk-textarea govuk-!-width-one-third"}),
+    )
+
+    def clean_dates(self) -> list[dt.date]:
+        parsed = []
+        for line in (self.cleaned_data.get("dates") or "").split():
+            for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+                try:
+                    parsed.append(dt.datetime.strptime(line, fmt).date())  # noqa: DTZ007 - a calendar date
+                    break
+                except ValueError:
+                    continue
+            else:
+                raise forms.ValidationError(f"“{line[:20]}” is not a date: use 2026-12-01 or 01/12/2026.")
+        return parsed
+
+    def clean(self):
+        data = super().clean()
+        cadence = data.get("cadence")
+        if (
+            cadence == ContactPlan.Cadence.INTERVAL
+            and data.get("interval_days") is None
+            and not self.has_error("interval_days")
+        ):
+            self.add_error("interval_days", "Enter every how many days you will contact the victim.")
+        if cadence == ContactPlan.Cadence.DATES and not data.get("dates") and not self.has_error("dates"):
+            self.add_error("dates", "Enter at least one date for a planned contact.")
+        return data

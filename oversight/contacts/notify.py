@@ -1,0 +1,80 @@
+"""Set-based notifications for the deadline sweep: one INSERT for any number of recipients and events.
+
+ppda.notifications.notification_send creates rows one savepoint at a time, which is right for a single
+event but makes a catch-up sweep cost queries per event. This sends the same Notification rows (same
+once-per-(recipient, event_key) constraint, same reference-and-link-only email) in a bounded number of
+queries.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage, mailers
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ppda.models import Notification
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    recipient_id: int
+    kind: str
+    message: str  # never identifiable data: the case reference and a link say everything needed
+    case_reference: str
+    link: str
+    event_key: str
+
+
+def notifications_send_bulk(*, items: list[Outgoing]) -> list[int]:
+    """Insert the in-app notifications, skipping any (recipient, event_key) already sent, and email the new
+    ones after the surrounding transaction commits. Returns the ids of the notifications created."""
+    if not items:
+        return []
+    table = Notification._meta.db_table
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (recipient_id, kind, message, case_reference, link, event_key, created_at)
+            SELECT r, k, m, c, l, e, %s
+            FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) AS t(r, k, m, c, l, e)
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """,  # noqa: S608 - the table name comes from the model, values are parameters
+            [
+                now,
+                [i.recipient_id for i in items],
+                [i.kind for i in items],
+                [i.message for i in items],
+                [i.case_reference for i in items],
+                [i.link for i in items],
+                [i.event_key for i in items],
+            ],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    if ids:
+        transaction.on_commit(lambda: notifications_email(ids))
+    return ids
+
+
+def notifications_email(notification_ids: list[int]) -> int:
+    """Email each notification not yet emailed: subject with the reference, body with the message and a link.
+
+    One mail connection for the batch, one UPDATE to mark them sent.
+    """
+    rows = list(
+        Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
+        .exclude(recipient__email="")
+        .values_list("pk", "kind", "message", "link", "case_reference", "recipient__email")
+    )
+    if not rows:
+        return 0
+    messages = []
+    for _pk, kind, message, link, reference, email in rows:
+        url = f"{settings.SITE_URL}{link}" if link else settings.SITE_URL
+        subject = f"ppda: {reference} – {kind.replace('_', ' ')}" if reference else "ppda"
+        messages.append(EmailMessage(subject, f"{message}\n\n{url}\n", settings.DEFAULT_FROM_EMAIL, [email]))
+    mailers.default.send_messages(messages)
+    Notification.objects.filter(pk__in=[r[0] for r in rows]).update(emailed_at=timezone.now())
+    return len(messages)

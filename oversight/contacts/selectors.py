@@ -1,0 +1,83 @@
+"""Reads for victim contact and deadlines. Views reach a contact log only through contact_log_get_for_user."""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases.selectors import case_get_for_user, cases_for_user
+from oversight.models import Allocation
+from ppda.roles import Role, has_role
+
+from .models import Contact, ContactPlan
+
+
+@dataclass
+class ContactAccess:
+    case: object
+    allocation: Allocation
+    plan: ContactPlan | None
+    can_write: bool
+
+
+def contact_log_get_for_user(user, case_public_id) -> ContactAccess:
+    """The live allocation's contact log, or 404 (existence never leaks).
+
+    The allocated SOO reads and writes it while the allocation is live; coordinators, who see every
+    case, may read it (they oversee 72-hour compliance) but never write it. Nobody else: not another
+    SOO, not a PSD representative with a grant on the case, not an auditor, not a superuser.
+    """
+    case = case_get_for_user(user, case_public_id)
+    allocation = (
+        Allocation.objects.filter(case=case, status__in=Allocation.LIVE).select_related("soo", "contact_plan").first()
+    )
+    if allocation is None:
+        raise Http404("No live allocation.")
+    is_soo = has_role(user, Role.SOO) and user.staff_id is not None and allocation.soo_id == user.staff_id
+    if not is_soo and not has_role(user, Role.COORDINATOR):
+        raise Http404("No such case.")
+    plan = getattr(allocation, "contact_plan", None)
+    return ContactAccess(
+        case=case,
+        allocation=allocation,
+        plan=plan,
+        can_write=is_soo and allocation.status == Allocation.Status.ACCEPTED,
+    )
+
+
+def contacts_for_allocation(allocation: Allocation) -> QuerySet:
+    return Contact.objects.filter(allocation=allocation).select_related("recorded_by")
+
+
+def first_contact_overdue_q(now=None):
+    """Live allocations past their 72 hours with no contact — true at once, whether or not the sweep ran."""
+    now = now or timezone.now()
+    return Allocation.objects.filter(
+        status__in=Allocation.LIVE, first_contact_met_at__isnull=True, first_contact_due__lte=now
+    )
+
+
+def cases_annotate_first_contact_breached(cases: QuerySet, now=None) -> QuerySet:
+    """Annotate `first_contact_breached` on a case queryset (one EXISTS subquery, no extra query per row):
+    for the coordinators' inbox marker."""
+    return cases.annotate(first_contact_breached=Exists(first_contact_overdue_q(now).filter(case=OuterRef("pk"))))
+
+
+def allocations_first_contact_overdue(user, now=None) -> QuerySet:
+    """Live allocations whose 72-hour first contact is overdue, oldest deadline first, on cases the user may
+    see (a coordinator who declared a conflict, or is a party, does not see that case here either)."""
+    return (
+        first_contact_overdue_q(now)
+        .filter(case__in=cases_for_user(user))
+        .select_related("case", "soo")
+        .order_by("first_contact_due")
+    )
+
+
+def first_contact_status(allocation: Allocation, now=None) -> str:
+    """met / breached / due, for display."""
+    now = now or timezone.now()
+    if allocation.first_contact_met_at is not None:
+        return "met_late" if allocation.first_contact_met_at > allocation.first_contact_due else "met"
+    return "breached" if allocation.first_contact_due <= now else "due"

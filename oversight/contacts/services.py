@@ -1,0 +1,190 @@
+"""Writes: log a contact, record the victim's engagement choice, agree a contact schedule.
+
+Each service runs in one transaction, locks the allocation row first (so two saves for the same
+allocation serialise), and checks the state it starts from.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from oversight.models import Allocation
+
+from .models import Contact, ContactPlan
+from .schedule import due_window, next_contact_on
+
+MAX_LISTED_DATES = 52
+MAX_INTERVAL_DAYS = 90
+
+
+def _allocation_for_soo(*, allocation: Allocation, user) -> Allocation:
+    """Re-read and lock the allocation; only its SOO may write, and only while it is accepted."""
+    locked = Allocation.objects.select_for_update().get(pk=allocation.pk)
+    if user.staff_id is None or locked.soo_id != user.staff_id:
+        raise ValidationError("Only the senior oversight officer allocated to this case can record contact.")
+    if locked.status != Allocation.Status.ACCEPTED:
+        raise ValidationError("Accept the allocation before recording contact with the victim.")
+    return locked
+
+
+def _plan_for(allocation: Allocation) -> ContactPlan:
+    """The allocation's plan, unsaved if new (the caller saves once, so history gets one row per change).
+    The allocation row is locked, so two first contacts cannot both create one."""
+    return ContactPlan.objects.filter(allocation=allocation).first() or ContactPlan(allocation=allocation)
+
+
+def _last_completed(allocation: Allocation) -> dt.datetime | None:
+    return (
+        Contact.objects.filter(allocation=allocation, outcome=Contact.Outcome.COMPLETED)
+        .order_by("-contacted_at")
+        .values_list("contacted_at", flat=True)
+        .first()
+    )
+
+
+def _plan_refresh(plan: ContactPlan, *, last_completed: dt.datetime | None) -> None:
+    """Derive the next contact due from the schedule; a victim who declined gets no scheduled contact."""
+    if plan.engagement == ContactPlan.Engagement.DECLINED:
+        day = None
+    else:
+        day = next_contact_on(
+            cadence=plan.cadence, interval_days=plan.interval_days, dates=plan.dates, last_completed=last_completed
+        )
+    plan.next_contact_on = day
+    plan.next_contact_due_at, plan.next_contact_overdue_at = due_window(day)
+
+
+def _first_contact_meet(allocation: Allocation, *, at: dt.datetime, user, reason: str) -> None:
+    """The deadline is met at the earliest completed contact or recorded decline (a later-logged earlier
+    contact moves it back). Saved with update_fields so simple-history records the change."""
+    if allocation.first_contact_met_at is not None and allocation.first_contact_met_at <= at:
+        return
+    allocation.first_contact_met_at = at
+    allocation._history_user = user
+    allocation._change_reason = reason
+    allocation.save(update_fields=["first_contact_met_at"])
+
+
+@transaction.atomic
+def contact_log(
+    *, allocation: Allocation, user, contacted_at: dt.datetime, method: str, outcome: str, note: str = ""
+) -> Contact:
+    """Record a contact or attempt by the allocated SOO.
+
+    A completed contact, or the victim declining SOO support, meets the 72-hour first-contact deadline;
+    an attempt with no answer is logged but does not. A decline records the victim's engagement choice.
+    """
+    allocation = _allocation_for_soo(allocation=allocation, user=user)
+    now = timezone.now()
+    errors = {}
+    if contacted_at is None or timezone.is_naive(contacted_at):
+        errors["contacted_at"] = "Enter the date and time of the contact."
+    elif contacted_at > now:
+        errors["contacted_at"] = "The date and time of the contact must not be in the future."
+    elif contacted_at < allocation.allocated_at:
+        errors["contacted_at"] = "The contact must be after the case was allocated to you."
+    if method not in Contact.Method.values:
+        errors["method"] = "Select how you contacted the victim."
+    if outcome not in Contact.Outcome.values:
+        errors["outcome"] = "Select the outcome of the contact."
+    note = (note or "").strip()
+    if len(note) > 500:
+        errors["note"] = "The note must be 500 characters or fewer."
+    if errors:
+        raise ValidationError(errors)
+
+    contact = Contact(
+        allocation=allocation,
+        contacted_at=contacted_at,
+        method=method,
+        outcome=outcome,
+        note=note,
+        recorded_by=user,
+        recorded_at=now,
+    )
+    contact._history_user = user
+    contact.save()
+
+    plan = _plan_for(allocation)
+    if outcome == Contact.Outcome.DECLINED:
+        plan.engagement = ContactPlan.Engagement.DECLINED
+        plan.engagement_recorded_at = now
+    elif outcome == Contact.Outcome.COMPLETED and plan.engagement == ContactPlan.Engagement.NOT_RECORDED:
+        plan.engagement = ContactPlan.Engagement.ENGAGED
+        plan.engagement_recorded_at = now
+    if outcome in Contact.MEETS_DEADLINE:
+        _first_contact_meet(allocation, at=contacted_at, user=user, reason=f"First contact: {outcome}")
+    _plan_refresh(plan, last_completed=_last_completed(allocation))
+    plan._history_user = user
+    plan.save()
+    return contact
+
+
+@transaction.atomic
+def engagement_record(*, allocation: Allocation, user, engagement: str) -> ContactPlan:
+    """Record or change the victim's choice to engage with the SOO (history keeps every change).
+
+    A recorded decline meets the first-contact deadline, and stops scheduled-contact reminders.
+    """
+    allocation = _allocation_for_soo(allocation=allocation, user=user)
+    if engagement not in (ContactPlan.Engagement.ENGAGED, ContactPlan.Engagement.DECLINED):
+        raise ValidationError({"engagement": "Select whether the victim engages with you or declines support."})
+    now = timezone.now()
+    plan = _plan_for(allocation)
+    if plan.engagement == engagement:
+        return plan
+    plan.engagement = engagement
+    plan.engagement_recorded_at = now
+    if engagement == ContactPlan.Engagement.DECLINED:
+        _first_contact_meet(allocation, at=now, user=user, reason="Victim declined SOO support")
+    _plan_refresh(plan, last_completed=_last_completed(allocation))
+    plan._history_user = user
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def contact_schedule_set(
+    *, allocation: Allocation, user, cadence: str, interval_days: int | None = None, dates=()
+) -> ContactPlan:
+    """Record the contact schedule agreed with the victim: every N days, or on listed dates.
+
+    It is agreed at first contact, so a completed contact must be on record; the next contact due is
+    derived from it and the last completed contact.
+    """
+    allocation = _allocation_for_soo(allocation=allocation, user=user)
+    last = _last_completed(allocation)
+    plan = _plan_for(allocation)
+    errors = {}
+    if last is None:
+        errors["cadence"] = "Record a completed contact with the victim before agreeing a contact schedule."
+    elif plan.engagement == ContactPlan.Engagement.DECLINED:
+        errors["cadence"] = "The victim declined SOO support: record that they engage before agreeing a schedule."
+    clean_dates: list[dt.date] = []
+    if cadence == ContactPlan.Cadence.INTERVAL:
+        if not isinstance(interval_days, int) or not 1 <= interval_days <= MAX_INTERVAL_DAYS:
+            errors["interval_days"] = f"Enter a number of days between 1 and {MAX_INTERVAL_DAYS}."
+    elif cadence == ContactPlan.Cadence.DATES:
+        clean_dates = sorted(set(dates or ()))
+        today = timezone.localdate()
+        if not clean_dates:
+            errors["dates"] = "Enter at least one date for a planned contact."
+        elif clean_dates[0] < today:
+            errors["dates"] = "Planned contact dates must be today or later."
+        elif len(clean_dates) > MAX_LISTED_DATES:
+            errors["dates"] = f"Enter at most {MAX_LISTED_DATES} dates."
+    elif cadence != ContactPlan.Cadence.NONE:
+        errors["cadence"] = "Select how often you agreed to contact the victim."
+    if errors:
+        raise ValidationError(errors)
+
+    plan.cadence = cadence
+    plan.interval_days = interval_days if cadence == ContactPlan.Cadence.INTERVAL else None
+    plan.dates = clean_dates
+    plan.schedule_agreed_at = timezone.now()
+    _plan_refresh(plan, last_completed=last)
+    plan._history_user = user
+    plan.save()
+    return plan

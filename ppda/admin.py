@@ -1,16 +1,99 @@
-from django.contrib import admin
+"""The Django admin: superusers only, behind our own sign-in and second factor, never case data.
+
+Identifiable case data (parties, safe contact) is never registered here: a superuser has no case access.
+"""
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Command, Department, District, StaffMember, Team, User
+from .accounts import services as account_services
+from .models import Command, Department, District, SignInLockout, StaffMember, Team, User
 
 admin.site.site_header = "ppda administration"
+admin.site.site_title = "ppda administration"
+
+
+def _admin_has_permission(request) -> bool:
+    """Superusers who passed both factors; staff status alone is not enough."""
+    user = request.user
+    return user.is_active and user.is_superuser and user.is_verified()
+
+
+def _admin_login(request, extra_context=None):
+    """The admin's own login page is never used: our sign-in (password + second factor) is the only way in."""
+    if request.user.is_authenticated and request.user.is_verified():
+        if not _admin_has_permission(request):
+            raise PermissionDenied
+        return redirect("admin:index")
+    target = request.GET.get("next") or reverse("admin:index")
+    return redirect(f"{reverse('accounts:login')}?next={target}")
+
+
+def _admin_logout(request, extra_context=None):
+    # The admin's GET-free logout would bypass our session bookkeeping: send people to ours.
+    return redirect("accounts:security")
+
+
+admin.site.has_permission = _admin_has_permission
+admin.site.login = _admin_login
+admin.site.logout = _admin_logout
+
+# django-otp registers its device admin; device secrets have no business on a screen.
+for model in (TOTPDevice,):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, ("ppda", {"fields": ("staff", "organisation")}))
     raw_id_fields = ("staff",)
+    actions = ["deactivate_and_sign_out", "reset_second_factor"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            account_services.user_deactivate(user=obj, by=request.user)
+
+    @admin.action(description="Deactivate and sign out everywhere")
+    def deactivate_and_sign_out(self, request, queryset):
+        for user in queryset:
+            account_services.user_deactivate(user=user, by=request.user)
+        self.message_user(request, f"Deactivated {queryset.count()} account(s) and ended their sessions.")
+
+    @admin.action(description="Reset two-factor (the user sets up a new authenticator at next sign-in)")
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            account_services.second_factor_reset_by_admin(user=user, by=request.user, request=request)
+        self.message_user(request, f"Reset two-factor for {queryset.count()} account(s).", messages.SUCCESS)
+
+
+@admin.register(SignInLockout)
+class SignInLockoutAdmin(admin.ModelAdmin):
+    list_display = ("username", "ip_address", "failures", "last_failure_at", "locked_until", "released_at")
+    list_filter = ("locked_until",)
+    search_fields = ("username",)
+    readonly_fields = [f.name for f in SignInLockout._meta.fields]
+    actions = ["release"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Release the selected lockouts")
+    def release(self, request, queryset):
+        released = sum(
+            account_services.lockout_release(username=row.username, ip_address=row.ip_address, by=request.user)
+            for row in queryset
+        )
+        self.message_user(request, f"Released {released} lockout(s).", messages.SUCCESS)
 
 
 @admin.register(StaffMember)

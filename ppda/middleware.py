@@ -1,6 +1,11 @@
 """Deny by default: every page needs a password and a verified second factor, except an allow-list."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -29,17 +34,30 @@ class RequireOTPMiddleware:
             return None
         match = request.resolver_match
         name = match.view_name if match else ""
+        user = request.user
+        if user.is_authenticated and _session_too_old(request):
+            # However active, a session ends SESSION_MAX_HOURS after sign-in.
+            logout(request)
+            messages.info(request, "Your session has ended. Sign in again to continue.")
+            return redirect_to_login(request.get_full_path())
         if name in OPEN_URL_NAMES:
             return None
-        user = request.user
         if not user.is_authenticated:
-            return redirect(f"{reverse('accounts:login')}?next={request.path}")
+            return redirect_to_login(request.get_full_path())
         if user.is_verified():
             return None
         if name in PASSWORD_ONLY_URL_NAMES:
             return None
-        from django_otp import devices_for_user
+        from ppda.accounts.services import totp_device_confirmed
 
-        if any(True for _ in devices_for_user(user, confirmed=True)):
-            return redirect("accounts:otp_verify")
-        return redirect("accounts:otp_enrol")
+        step = "accounts:otp_verify" if totp_device_confirmed(user=user) else "accounts:otp_enrol"
+        url = reverse(step)
+        if request.method == "GET":
+            url = f"{url}?{urlencode({'next': request.get_full_path()})}"
+        return redirect(url)
+
+
+def _session_too_old(request) -> bool:
+    from ppda.accounts.services import session_expired_absolute
+
+    return session_expired_absolute(request=request)

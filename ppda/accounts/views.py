@@ -1,59 +1,195 @@
-import segno
-from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
-from django_otp import devices_for_user
+"""Sign-in, second factor and account security pages. Thin: forms validate, services decide."""
 
-from .forms import TokenForm
-from .services import otp_verify, totp_device_pending
+from urllib.parse import urlencode
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from ppda.models import UserSession
+
+from . import services
+from .forms import CodeForm, PasswordChangeForm, SignInForm
+
+
+def _next(request) -> str | None:
+    return services.next_url_safe(request=request, url=request.POST.get("next") or request.GET.get("next"))
+
+
+def _with_next(url_name: str, next_url: str | None) -> str:
+    url = reverse(url_name)
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _form_error(form, error: services.SignInError) -> None:
+    form.add_error(None if error.field == "__all__" else error.field, error.message)
 
 
 class LoginView(auth_views.LoginView):
+    """Step one: username and password. Django's login rotates the session key here."""
+
     template_name = "accounts/login.html"
+    form_class = SignInForm
     redirect_authenticated_user = False
 
+    def form_valid(self, form):
+        user = form.get_user()
+        auth_login(self.request, user)
+        services.user_session_record(request=self.request, user=user)
+        step = "accounts:otp_verify" if services.totp_device_confirmed(user=user) else "accounts:otp_enrol"
+        return redirect(_with_next(step, _next(self.request)))
 
+
+@method_decorator(never_cache, name="dispatch")
 class LogoutView(auth_views.LogoutView):
-    pass
+    """Signing out ends this session and every other session of the account."""
+
+    http_method_names = ["post", "options"]
+
+    def post(self, request, *args, **kwargs):
+        services.user_logout(request=request)
+        messages.success(request, "You have signed out.")
+        return redirect("accounts:login")
 
 
 @never_cache
 def otp_verify_view(request):
-    devices = list(devices_for_user(request.user, confirmed=True))
-    if not devices:
-        return redirect("accounts:otp_enrol")
-    form = TokenForm(request.POST or None)
+    """Step two for an enrolled user: an authenticator code, or a backup code."""
+    next_url = _next(request)
+    if request.user.is_verified():
+        return redirect(next_url or "home")
+    if services.totp_device_confirmed(user=request.user) is None:
+        return redirect(_with_next("accounts:otp_enrol", next_url))
+    form = CodeForm(request.POST or None, allow_backup=True)
     if request.method == "POST" and form.is_valid():
-        ok, message = otp_verify(request=request, device=devices[0], token=form.cleaned_data["token"])
-        if ok:
-            return redirect("home")
-        form.add_error("token", message)
-    return render(request, "accounts/otp_verify.html", {"form": form})
+        try:
+            factor = services.otp_verify(request=request, code=form.cleaned_data["code"])
+        except services.SignInError as error:
+            _form_error(form, error)
+        else:
+            if factor.backup_code_used:
+                left = services.backup_codes_remaining(user=request.user)
+                messages.warning(
+                    request,
+                    f"You signed in with a backup code. You have {left} left. "
+                    "Make new ones from your account security page if you are running out.",
+                )
+            return redirect(next_url or "home")
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url or ""})
 
 
 @never_cache
 def otp_enrol_view(request):
-    if any(True for _ in devices_for_user(request.user, confirmed=True)):
-        return redirect("accounts:otp_verify")
-    device = totp_device_pending(user=request.user)
-    form = TokenForm(request.POST or None)
+    """Step two for a user without an authenticator: scan, confirm with a code, receive backup codes."""
+    next_url = _next(request)
+    if services.totp_device_confirmed(user=request.user) is not None:
+        return redirect(_with_next("accounts:otp_verify", next_url))
+    device = services.totp_device_pending(user=request.user)
+    form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        ok, message = otp_verify(request=request, device=device, token=form.cleaned_data["token"])
-        if ok:
-            return redirect("home")
-        form.add_error("token", message)
-    return render(request, "accounts/otp_enrol.html", {"form": form, "secret": _b32(device)})
+        try:
+            codes = services.otp_enrol_confirm(request=request, code=form.cleaned_data["code"])
+        except services.SignInError as error:
+            _form_error(form, error)
+        else:
+            # Shown in this response only: the codes are never stored in a readable form.
+            return render(
+                request,
+                "accounts/backup_codes.html",
+                {"codes": codes, "next": next_url or reverse("home"), "first_time": True},
+            )
+    return render(
+        request,
+        "accounts/otp_enrol.html",
+        {"form": form, "secret": services.totp_secret_display(device=device), "next": next_url or ""},
+    )
 
 
 @never_cache
 def otp_enrol_qr_view(request):
-    device = totp_device_pending(user=request.user)
-    svg = segno.make(device.config_url, error="m").svg_inline(scale=5)
+    """The QR code of the pending authenticator (only while the user has none confirmed)."""
+    if services.totp_device_confirmed(user=request.user) is not None:
+        raise Http404
+    device = services.totp_device_pending(user=request.user)
+    svg = segno.make(device.config_url, error="m").svg_inline(scale=5, title="QR code for your authenticator app")
     return HttpResponse(svg, content_type="image/svg+xml")
 
 
-def _b32(device) -> str:
-    import base64
+@never_cache
+def security_view(request):
+    """The signed-in user's own account security: backup codes left, sessions, links to changes."""
+    sessions = list(UserSession.objects.filter(user=request.user).order_by("-created_at")[:20])
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "backup_codes_left": services.backup_codes_remaining(user=request.user),
+            "sessions": sessions,
+            "current_session_key": request.session.session_key,
+        },
+    )
 
-    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+@require_POST
+def sessions_end_others_view(request):
+    """Sign out of every other session of this account."""
+    ended = services.user_sessions_end(user=request.user, keep_session_key=request.session.session_key)
+    messages.success(request, f"You signed out of {ended} other session{'s' if ended != 1 else ''}.")
+    return redirect("accounts:security")
+
+
+@never_cache
+def password_change_view(request):
+    form = PasswordChangeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(
+                request=request,
+                current_password=form.cleaned_data["current_password"],
+                code=form.cleaned_data["code"],
+                new_password=form.cleaned_data["new_password1"],
+            )
+        except services.SignInError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "Your password has been changed. Your other sessions have been signed out.")
+            return redirect("accounts:security")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@never_cache
+def backup_codes_regenerate_view(request):
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.backup_codes_regenerate(request=request, code=form.cleaned_data["code"])
+        except services.SignInError as error:
+            _form_error(form, error)
+        else:
+            return render(
+                request,
+                "accounts/backup_codes.html",
+                {"codes": codes, "next": reverse("accounts:security"), "first_time": False},
+            )
+    return render(request, "accounts/backup_codes_regenerate.html", {"form": form})
+
+
+@never_cache
+def authenticator_reset_view(request):
+    form = CodeForm(request.POST or None, allow_backup=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.authenticator_reset(request=request, code=form.cleaned_data["code"])
+        except services.SignInError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "Your old authenticator has been removed. Set up your new one now.")
+            return redirect("accounts:otp_enrol")
+    return render(request, "accounts/authenticator_reset.html", {"form": form})

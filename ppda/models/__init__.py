@@ -1,6 +1,19 @@
 from .audit import AccessLog
 from .directory import Command, Department, District, StaffMember, Team
 from .notifications import Notification
+from .security import BackupCode, SignInLockout, UserSession
 from .users import User
 
-__all__ = ["AccessLog", "Command", "Department", "District", "Notification", "StaffMember", "Team", "User"]
+__all__ = [
+    "AccessLog",
+    "BackupCode",
+    "Command",
+    "Department",
+    "District",
+    "Notification",
+    "SignInLockout",
+    "StaffMember",
+    "Team",
+    "User",
+    "UserSession",
+]

@@ -109,8 +109,20 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 
+# An absolute limit as well as the idle one: a session used all day still ends.
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+
 OTP_TOTP_ISSUER = env_str("OTP_ISSUER", "ppda")
+# Wrong codes double the wait each time (1 s, 2 s, 4 s, ...) on the device, whatever the address.
 OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Account lockout for password and second-factor failures, per account name + address.
+LOCKOUT_THRESHOLD = env_int("LOCKOUT_THRESHOLD", 5)
+LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 15)
+BACKUP_CODE_COUNT = 10
+# How many reverse proxies (load balancers) sit in front of the app and append X-Forwarded-For.
+# 0: use the socket address. Never trust more hops than there are proxies: the rest is client-controlled.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

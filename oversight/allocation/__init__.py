@@ -1,0 +1,1 @@
+"""Allocation of a senior oversight officer: conflict rules, ranking, services and selectors."""

@@ -1,0 +1,270 @@
+"""Reads for allocation: the suggestion list, loaded in a constant number of queries.
+
+The pool (every chief inspector, or anyone marked SOO-eligible) is one query with its annotations
+(last allocated, open cases, SOO account); the line-management chains of the pool and of the parties
+are one recursive query; the case's facts (parties, links, declarations, history) a handful more.
+No query runs per candidate, so 600 chief inspectors among 40,000 staff cost the same as five.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+
+from cases.models import Case, CaseAccessDeclaration, CaseLink, ConflictDeclaration, Party
+from oversight.models import Allocation
+from ppda.models import StaffMember
+from ppda.roles import Role
+
+from .ranking import Ranking, rank_candidates
+from .rules import CHIEF_INSPECTOR, Candidate, CaseFacts, Declaration, Person
+
+DEFAULT_OPEN_CASE_LIMIT = 3
+# A line-management chain longer than this is a data error (or a loop); stop walking there.
+MAX_CHAIN_DEPTH = 25
+
+
+def open_case_limit() -> int:
+    """The configurable open-case limit (setting SOO_OPEN_CASE_LIMIT)."""
+    return int(getattr(settings, "SOO_OPEN_CASE_LIMIT", DEFAULT_OPEN_CASE_LIMIT))
+
+
+def soo_pool() -> QuerySet:
+    """Every chief inspector and anyone marked SOO-eligible, annotated for the rules and the ranking."""
+    User = get_user_model()
+    soo_account = User.objects.filter(staff_id=OuterRef("pk"), is_active=True, groups__name=Role.SOO)
+    return (
+        StaffMember.objects.filter(Q(rank=StaffMember.Rank.CHIEF_INSPECTOR) | Q(soo_eligible=True))
+        .select_related("department", "command", "team", "district")
+        .annotate(
+            # A declined allocation was never carried, so it does not count against fairness.
+            last_allocated_at=Max(
+                "allocations__allocated_at", filter=~Q(allocations__status=Allocation.Status.DECLINED)
+            ),
+            open_cases=Count("allocations", filter=Q(allocations__status__in=Allocation.LIVE)),
+            has_soo_account=Exists(soo_account),
+        )
+        .order_by("employee_number")
+    )
+
+
+def line_managers(staff_ids: list[int], *, include_pool: bool) -> dict[int, dict[int, int]]:
+    """For each staff id (and, if asked, each member of the SOO pool): manager id -> levels above.
+
+    One recursive query walks every chain up to the top, however long the list.
+    """
+    sql = f"""
+        WITH RECURSIVE chain(origin, manager, depth) AS (
+            SELECT id, line_manager_id, 1 FROM {StaffMember._meta.db_table}
+            WHERE line_manager_id IS NOT NULL
+              AND (id = ANY(%s) OR (%s AND (rank = %s OR soo_eligible)))
+            UNION
+            SELECT c.origin, s.line_manager_id, c.depth + 1
+            FROM chain c JOIN {StaffMember._meta.db_table} s ON s.id = c.manager
+            WHERE s.line_manager_id IS NOT NULL AND c.depth < %s
+        )
+        SELECT origin, manager, MIN(depth) FROM chain GROUP BY origin, manager
+    """  # noqa: S608 - the only interpolation is our own table name
+    out: dict[int, dict[int, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(staff_ids), include_pool, CHIEF_INSPECTOR, MAX_CHAIN_DEPTH])
+        for origin, manager, depth in cursor.fetchall():
+            out.setdefault(origin, {})[manager] = depth
+    return out
+
+
+def _person(party: Party, label: str) -> Person:
+    s = party.staff
+    return Person(
+        role=party.role,
+        label=label,
+        staff_id=party.staff_id,
+        command_id=s.command_id if s else None,
+        command_name=s.command.name if s and s.command else "",
+        department_id=s.department_id if s else None,
+        department_name=s.department.name if s and s.department else "",
+        team_id=s.team_id if s else None,
+        team_name=s.team.name if s and s.team else "",
+        normalised_name=party.normalised_name,
+        date_of_birth=party.date_of_birth,
+        home_district_id=party.home_district_id,
+        home_district_name=party.home_district.name if party.home_district else "",
+    )
+
+
+def _labels(parties: list[Party]) -> list[str]:
+    counts: dict[str, int] = {}
+    for p in parties:
+        counts[p.role] = counts.get(p.role, 0) + 1
+    names = {Party.Role.VICTIM: "victim", Party.Role.SUSPECT: "suspect"}
+    return [f"{'the' if counts[p.role] == 1 else 'a'} {names.get(p.role, 'party')}" for p in parties]
+
+
+def _victim_match(victims: list[Party]) -> Q | None:
+    q = None
+    for v in victims:
+        if v.staff_id:
+            cond = Q(staff_id=v.staff_id)
+        elif v.normalised_name and v.date_of_birth:
+            cond = Q(normalised_name=v.normalised_name, date_of_birth=v.date_of_birth)
+        else:
+            continue
+        q = cond if q is None else q | cond
+    return q
+
+
+def case_facts(
+    case: Case, *, with_chains_for_pool: bool = True, extra_staff: tuple[int, ...] = ()
+) -> tuple[CaseFacts, dict[int, dict[int, int]]]:
+    """The case's facts for the rules, plus the line-management chains (parties', the pool's, extra_staff's)."""
+    parties = list(
+        case.parties.select_related("staff__command", "staff__department", "staff__team", "home_district").order_by(
+            "role", "id"
+        )
+    )
+    people = [_person(p, label) for p, label in zip(parties, _labels(parties), strict=True)]
+    party_staff = [p.staff_id for p in parties if p.staff_id]
+
+    links = list(
+        CaseLink.objects.filter(Q(from_case=case) | Q(to_case=case)).values_list("from_case_id", "to_case_id", "kind")
+    )
+    linked_ids = {a if b == case.pk else b for a, b, _ in links}
+    counter_ids = {a if b == case.pk else b for a, b, kind in links if kind == CaseLink.Kind.COUNTER_ALLEGATION}
+
+    linked_party_staff: dict[int, str] = {}
+    counter_soos: dict[int, str] = {}
+    if linked_ids:
+        for staff_id, ref in Party.objects.filter(case_id__in=linked_ids, staff__isnull=False).values_list(
+            "staff_id", "case__reference"
+        ):
+            linked_party_staff.setdefault(staff_id, ref)
+    if counter_ids:
+        for soo_id, ref in (
+            Allocation.objects.filter(case_id__in=counter_ids)
+            .exclude(status=Allocation.Status.DECLINED)
+            .values_list("soo_id", "case__reference")
+        ):
+            counter_soos.setdefault(soo_id, ref)
+
+    names = [(p.normalised_name, p.date_of_birth) for p in parties if p.normalised_name]
+    decl_q = Q(against_staff_id__in=party_staff) | Q(declarer_id__in=party_staff)
+    for name, _dob in names:
+        decl_q |= Q(against_normalised_name=name)
+    declarations = [
+        Declaration(
+            d.declarer_id, d.against_staff_id, d.against_normalised_name, d.against_date_of_birth, d.declared_at
+        )
+        for d in ConflictDeclaration.objects.filter(decl_q).only(
+            "declarer_id", "against_staff_id", "against_normalised_name", "against_date_of_birth", "declared_at"
+        )
+    ]
+    opened_with_conflict = dict(
+        CaseAccessDeclaration.objects.filter(
+            case=case, kind=CaseAccessDeclaration.Kind.CONFLICT, user__staff__isnull=False
+        ).values_list("user__staff_id", "declared_at")
+    )
+
+    declined_before: dict = {}
+    previous_soos: dict[int, str] = {}
+    victim_q = _victim_match([p for p in parties if p.role == Party.Role.VICTIM])
+    history_q = Q(case=case, status=Allocation.Status.DECLINED)
+    if victim_q is not None:
+        earlier_cases = Party.objects.filter(victim_q, role=Party.Role.VICTIM).exclude(case=case).values("case_id")
+        history_q |= Q(
+            case_id__in=earlier_cases,
+            status__in=[Allocation.Status.ACCEPTED, Allocation.Status.ENDED],
+            responded_at__isnull=False,
+        )
+    for soo_id, case_id, at, ref in (
+        Allocation.objects.filter(history_q)
+        .order_by("-allocated_at")
+        .values_list("soo_id", "case_id", "allocated_at", "case__reference")
+    ):
+        if case_id == case.pk:
+            declined_before.setdefault(soo_id, at)
+        else:
+            previous_soos.setdefault(soo_id, ref)  # most recent first
+
+    chains = line_managers([*party_staff, *extra_staff], include_pool=with_chains_for_pool)
+    for person in people:
+        if person.staff_id:
+            person.managers = chains.get(person.staff_id, {})
+
+    facts = CaseFacts(
+        reference=case.reference,
+        parties=people,
+        incident_district_id=case.incident_district_id,
+        incident_district_name=case.incident_district.name if case.incident_district else "",
+        linked_party_staff=linked_party_staff,
+        counter_soos=counter_soos,
+        declarations=declarations,
+        opened_with_conflict=opened_with_conflict,
+        declined_before=declined_before,
+        previous_soos=previous_soos,
+        open_case_limit=open_case_limit(),
+    )
+    return facts, chains
+
+
+def _candidate(s: StaffMember, chains: dict[int, dict[int, int]]) -> Candidate:
+    return Candidate(
+        staff_id=s.pk,
+        employee_number=s.employee_number,
+        name=s.full_name,
+        rank=s.rank,
+        rank_label=s.get_rank_display(),
+        is_active=s.is_active,
+        soo_eligible=s.soo_eligible,
+        has_soo_account=s.has_soo_account,
+        availability=s.availability,
+        availability_label=s.get_availability_display(),
+        available_from=s.available_from,
+        department_kind=s.department.kind if s.department else "",
+        department_id=s.department_id,
+        department_name=s.department.name if s.department else "",
+        command_id=s.command_id,
+        command_name=s.command.name if s.command else "",
+        team_id=s.team_id,
+        team_name=s.team.name if s.team else "",
+        district_id=s.district_id,
+        district_name=s.district.name if s.district else "",
+        last_allocated_at=s.last_allocated_at,
+        open_cases=s.open_cases,
+        managers=chains.get(s.pk, {}),
+    )
+
+
+def allocation_suggestions(case: Case) -> Ranking:
+    """Every chief inspector for this case: ranked, or excluded with each reason (constant queries)."""
+    facts, chains = case_facts(case)
+    candidates = [_candidate(s, chains) for s in soo_pool()]
+    return rank_candidates(candidates, facts)
+
+
+def allocation_check(case: Case, soo: StaffMember):
+    """The rules for one chief inspector on this case, evaluated fresh (used at write time)."""
+    staff = soo_pool().filter(pk=soo.pk).first()
+    if staff is None:
+        return None
+    facts, chains = case_facts(case, with_chains_for_pool=False, extra_staff=(soo.pk,))
+    return rank_candidates([_candidate(staff, chains)], facts).find(soo.pk)
+
+
+def live_allocation(case: Case) -> Allocation | None:
+    return Allocation.objects.filter(case=case, status__in=Allocation.LIVE).select_related("soo").first()
+
+
+def allocations_for_soo(user) -> QuerySet:
+    """The user's own live allocations on cases they may still see, soonest deadline first."""
+    from cases.selectors import cases_for_user
+
+    staff_id = getattr(user, "staff_id", None)
+    if staff_id is None:
+        return Allocation.objects.none()
+    return (
+        Allocation.objects.filter(soo_id=staff_id, status__in=Allocation.LIVE, case__in=cases_for_user(user))
+        .select_related("case", "case__incident_district")
+        .order_by("first_contact_due")
+    )

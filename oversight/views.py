@@ -1,0 +1,287 @@
+"""Allocation pages. Thin: check who is asking, call a selector or a service, render.
+
+Anything about a particular case answers 404 to anyone who may not see it (existence never leaks) and
+the refusal is written to the access log; role-only pages (dashboard, declarations) answer 403.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases.models import ConflictDeclaration, Party
+from cases.selectors import case_get_for_user
+from ppda.audit import access_record
+from ppda.models import AccessLog
+from ppda.pdf import render_pdf
+from ppda.roles import Role, has_role
+
+from . import guidance
+from .allocation.rules import SOFT_RULE_LABELS
+from .allocation.selectors import allocation_suggestions, allocations_for_soo, live_allocation
+from .allocation.services import (
+    NO_CONFLICT_TEXT,
+    AllocationError,
+    allocation_accept,
+    allocation_create,
+    allocation_decline,
+    allocation_end,
+    conflict_declaration_create,
+)
+from .forms import AllocateForm, DeclarationForm, EndAllocationForm, RespondForm
+from .models import Allocation
+
+SUGGESTIONS_SHOWN = 20
+
+
+def _deny(request, what: str, object_type: str, object_id) -> Http404:
+    access_record(
+        request=request,
+        action=AccessLog.Action.DENIED,
+        object_type=object_type,
+        object_id=str(object_id),
+        what=what,
+        allowed=False,
+    )
+    return Http404("Not found.")
+
+
+def _coordinator_case(request, public_id, what: str):
+    """The case for a coordinator who may see it; 404 (logged) for everyone else."""
+    if not has_role(request.user, Role.COORDINATOR):
+        raise _deny(request, what, "cases.case", public_id)
+    try:
+        return case_get_for_user(request.user, public_id)
+    except Http404:
+        raise _deny(request, what, "cases.case", public_id) from None
+
+
+def _own_allocation(request, public_id, what: str, *, coordinators: bool = False) -> Allocation:
+    """An allocation to the requesting SOO (or, if allowed, any for a coordinator) on a case they may see."""
+    allocation = Allocation.objects.select_related("case", "soo").filter(public_id=public_id).first()
+    if allocation is None:
+        raise _deny(request, what, "oversight.allocation", public_id)
+    is_own = (
+        has_role(request.user, Role.SOO)
+        and request.user.staff_id is not None
+        and allocation.soo_id == request.user.staff_id
+    )
+    if not (is_own or (coordinators and has_role(request.user, Role.COORDINATOR))):
+        raise _deny(request, what, "oversight.allocation", public_id)
+    try:
+        case_get_for_user(request.user, allocation.case.public_id)
+    except Http404:
+        raise _deny(request, what, "oversight.allocation", public_id) from None
+    return allocation
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def allocate(request, public_id):
+    """Coordinator: the suggestion list with reasons, why-first, and the allocate form."""
+    case = _coordinator_case(request, public_id, "allocation page")
+    current = live_allocation(case)
+    ranking = allocation_suggestions(case)
+    selectable = [s.candidate.staff_id for s in (*ranking.suggested, *ranking.overridable)]
+    form = AllocateForm(request.POST or None, selectable_ids=selectable)
+    end_form = EndAllocationForm()
+    if request.method == "POST" and form.is_valid():
+        try:
+            allocation = allocation_create(
+                case=case, soo=form.cleaned_data["soo"], by=request.user, overrides=form.overrides()
+            )
+        except AllocationError as e:
+            form.add_error(None, e.message)
+            for code in e.missing_reasons:
+                form.add_error(f"override_{code}", f"Give a reason for overriding: {SOFT_RULE_LABELS[code].lower()}")
+        else:
+            messages.success(
+                request, f"Case {case.reference} allocated to {allocation.soo.full_name}. They have been notified."
+            )
+            return redirect("oversight:allocate", public_id=case.public_id)
+    with transaction.atomic():
+        access_record(request=request, obj=case, case_reference=case.reference, what="allocation page")
+    show_all = request.GET.get("all") == "1"
+    return render(
+        request,
+        "oversight/allocate.html",
+        {
+            "case": case,
+            "parties": list(case.parties.select_related("staff").order_by("role", "id")),
+            "current": current,
+            "ranking": ranking,
+            "suggested": ranking.suggested if show_all else ranking.suggested[:SUGGESTIONS_SHOWN],
+            "more_suggested": 0 if show_all else max(0, len(ranking.suggested) - SUGGESTIONS_SHOWN),
+            "form": form,
+            "end_form": end_form,
+            "override_fields": [form[f"override_{code}"] for code in SOFT_RULE_LABELS],
+            "allocatable": current is None,
+        },
+    )
+
+
+@require_POST
+def end(request, public_id):
+    """Coordinator: end the live allocation so the case can be reallocated."""
+    case = _coordinator_case(request, public_id, "end allocation")
+    current = live_allocation(case)
+    form = EndAllocationForm(request.POST)
+    if current is None:
+        messages.error(request, "This case has no live allocation to end.")
+    elif not form.is_valid():
+        messages.error(request, "Say why the allocation is ending.")
+    else:
+        try:
+            allocation_end(allocation=current, by=request.user, reason=form.cleaned_data["reason"])
+        except AllocationError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, f"The allocation has ended. Case {case.reference} is ready to reallocate.")
+    return redirect("oversight:allocate", public_id=case.public_id)
+
+
+@never_cache
+def dashboard(request):
+    """SOO: my cases, each with its next deadline (first contact until it is met)."""
+    if not has_role(request.user, Role.SOO):
+        raise PermissionDenied
+    allocations = list(allocations_for_soo(request.user))
+    now = timezone.now()
+    return render(
+        request,
+        "oversight/dashboard.html",
+        {"allocations": allocations, "now": now, "soon": now + dt.timedelta(hours=24)},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def respond(request, public_id):
+    """SOO: accept (declaring no conflict) or decline an allocation."""
+    allocation = _own_allocation(request, public_id, "allocation response")
+    case = allocation.case
+    parties = case.parties.select_related("staff").order_by("role", "id")
+    form = RespondForm(request.POST or None, parties=parties)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == RespondForm.ACCEPT:
+                allocation_accept(allocation=allocation, by=request.user, declaration=NO_CONFLICT_TEXT)
+                messages.success(
+                    request, f"You have accepted case {case.reference}. First contact is due within 72 hours."
+                )
+            else:
+                allocation_decline(
+                    allocation=allocation,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    conflict_with=list(form.cleaned_data["conflict_with"]),
+                )
+                messages.success(request, f"You have declined case {case.reference}. The coordinators have been told.")
+        except AllocationError as e:
+            form.add_error(None, e.message)
+        else:
+            return redirect("oversight:dashboard")
+    with transaction.atomic():
+        access_record(request=request, obj=case, case_reference=case.reference, what="allocation response page")
+    return render(
+        request,
+        "oversight/respond.html",
+        {
+            "allocation": allocation,
+            "case": case,
+            "parties": list(parties),
+            "form": form,
+            "declaration": NO_CONFLICT_TEXT,
+        },
+    )
+
+
+@never_cache
+def pack(request, public_id):
+    """The allocation pack PDF: for the allocated SOO (or a coordinator), generated on demand and logged."""
+    allocation = _own_allocation(request, public_id, "allocation pack", coordinators=True)
+    if allocation.status not in Allocation.LIVE:
+        raise _deny(request, "allocation pack", "oversight.allocation", public_id)
+    case = allocation.case
+    parties = list(
+        Party.objects.filter(case=case)
+        .select_related("staff", "staff__department", "home_district", "safe_contact")
+        .order_by("role", "id")
+    )
+    pdf = render_pdf(
+        "oversight/pack.html",
+        {
+            "allocation": allocation,
+            "case": case,
+            "parties": parties,
+            "guidance": guidance,
+            "user": request.user,
+            "force_name": settings.PPDA_FORCE_NAME,
+        },
+    )
+    with transaction.atomic():
+        access_record(
+            request=request,
+            action=AccessLog.Action.PDF,
+            obj=case,
+            case_reference=case.reference,
+            what="allocation pack",
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    # The file name carries the pseudonym, never the reference or a name.
+    response["Content-Disposition"] = f'attachment; filename="allocation-pack-{case.pseudonym}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def declarations(request):
+    """Standing conflict declarations: an SOO for themselves, a coordinator for anyone."""
+    is_coordinator = has_role(request.user, Role.COORDINATOR)
+    if not (is_coordinator or has_role(request.user, Role.SOO)):
+        raise PermissionDenied
+    form = DeclarationForm(request.POST or None, coordinator=is_coordinator)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        declarer = data.get("declarer") or request.user.staff
+        if declarer is None:
+            form.add_error("declarer" if is_coordinator else None, "Enter the employee number of the person declaring")
+        else:
+            try:
+                conflict_declaration_create(
+                    declarer=declarer,
+                    by=request.user,
+                    reason=data["reason"],
+                    against_staff=data.get("against_staff") if data["kind"] == DeclarationForm.STAFF else None,
+                    first_name=data.get("first_name", ""),
+                    last_name=data.get("last_name", ""),
+                    date_of_birth=data.get("date_of_birth"),
+                )
+            except AllocationError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, "The conflict declaration has been recorded.")
+                return redirect("oversight:declarations")
+    mine = ConflictDeclaration.objects.none()
+    if request.user.staff_id:
+        mine = ConflictDeclaration.objects.filter(declarer_id=request.user.staff_id)
+    recorded = ConflictDeclaration.objects.filter(recorded_by=request.user) if is_coordinator else mine.none()
+    own = list(mine.select_related("against_staff", "source_case").order_by("-declared_at")[:100])
+    others = list(
+        recorded.exclude(declarer_id=request.user.staff_id)
+        .select_related("declarer", "against_staff", "source_case")
+        .order_by("-declared_at")[:100]
+    )
+    return render(
+        request,
+        "oversight/declarations.html",
+        {"form": form, "own": own, "others": others, "is_coordinator": is_coordinator},
+    )

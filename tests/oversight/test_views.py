@@ -1,0 +1,332 @@
+"""Allocation pages: one test per permission tier for each view, and what each page does."""
+
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Case, ConflictDeclaration
+from oversight.models import Allocation
+from ppda.models import AccessLog
+from ppda.roles import Role
+from tests.conftest import login_verified
+from tests.factories.directory import PsdDepartmentFactory, StaffMemberFactory, UserFactory
+from tests.factories.oversight import AllocationFactory, soo_with_user, triaged_case_with_parties
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(coordinator, auditor, superuser_no_role):
+    """The fixed cast around one allocated case."""
+    case = triaged_case_with_parties(status=Case.Status.ALLOCATED)
+    allocated = soo_with_user()
+    allocation = AllocationFactory(case=case, soo=allocated, allocated_by=coordinator)
+    return {
+        "case": case,
+        "allocation": allocation,
+        "users": {
+            "coordinator": coordinator,
+            "allocated_soo": allocated.user,
+            "other_soo": soo_with_user().user,
+            "psd_rep": UserFactory(roles=[Role.PSD_REP]),
+            "auditor": auditor,
+            "superuser_no_role": superuser_no_role,
+            "party_coordinator": UserFactory(staff=case.parties.get(role="suspect").staff, roles=[Role.COORDINATOR]),
+            "anonymous": None,
+        },
+    }
+
+
+def client_for(client, user):
+    return login_verified(client, user) if user else client
+
+
+def urls(world):
+    case, allocation = world["case"], world["allocation"]
+    return {
+        "allocate": reverse("oversight:allocate", args=[case.public_id]),
+        "respond": reverse("oversight:respond", args=[allocation.public_id]),
+        "pack": reverse("oversight:pack", args=[allocation.public_id]),
+        "dashboard": reverse("oversight:dashboard"),
+        "declarations": reverse("oversight:declarations"),
+    }
+
+
+ALLOWED = {
+    "allocate": {"coordinator"},
+    "respond": {"allocated_soo"},
+    "pack": {"coordinator", "allocated_soo"},
+    "dashboard": {"allocated_soo", "other_soo"},
+    "declarations": {"coordinator", "allocated_soo", "other_soo", "party_coordinator"},
+}
+# Pages about a particular case answer 404 (existence never leaks); role pages answer 403.
+DENIED_STATUS = {"allocate": 404, "respond": 404, "pack": 404, "dashboard": 403, "declarations": 403}
+CAST = [
+    "coordinator",
+    "allocated_soo",
+    "other_soo",
+    "psd_rep",
+    "auditor",
+    "superuser_no_role",
+    "party_coordinator",
+    "anonymous",
+]
+
+
+@pytest.mark.parametrize("who", CAST)
+@pytest.mark.parametrize("page", list(ALLOWED))
+def test_permission_matrix(client, world, page, who):
+    url = urls(world)[page]
+    response = client_for(client, world["users"][who]).get(url)
+    if who == "anonymous":
+        assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    elif who in ALLOWED[page]:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == DENIED_STATUS[page]
+        if DENIED_STATUS[page] == 404:
+            log = AccessLog.objects.filter(allowed=False).latest("id")
+            assert log.user == world["users"][who] and log.action == AccessLog.Action.DENIED
+
+
+def test_allocate_posts_are_denied_too(client, world):
+    case = triaged_case_with_parties()
+    soo = soo_with_user()
+    for who in ("allocated_soo", "psd_rep", "auditor", "superuser_no_role"):
+        response = login_verified(client, world["users"][who]).post(
+            reverse("oversight:allocate", args=[case.public_id]), {"soo": soo.pk}
+        )
+        assert response.status_code == 404
+    assert not Allocation.objects.filter(case=case).exists()
+
+
+def test_allocate_page_shows_reasons_and_why_first(client, coordinator):
+    case = triaged_case_with_parties()
+    first = soo_with_user(last_name="Firstly")
+    psd = soo_with_user(last_name="Psdperson", department=PsdDepartmentFactory())
+    local = soo_with_user(last_name="Localperson", district=case.incident_district)
+    response = login_verified(client, coordinator).get(reverse("oversight:allocate", args=[case.public_id]))
+    body = response.content.decode()
+    assert "Why first:" in body and first.full_name in body
+    assert psd.full_name in body and "Works in PSD" in body
+    assert local.full_name in body and "Same district as the incident" in body
+    log = AccessLog.objects.get(what="allocation page")
+    assert (log.user, log.case_reference, log.allowed) == (coordinator, case.reference, True)
+
+
+def test_allocate_through_the_page(client, coordinator, mailoutbox):
+    case = triaged_case_with_parties()
+    soo = soo_with_user()
+    url = reverse("oversight:allocate", args=[case.public_id])
+    response = login_verified(client, coordinator).post(url, {"soo": soo.pk})
+    assert response.status_code == 302
+    allocation = Allocation.objects.get(case=case)
+    assert allocation.soo == soo
+    page = client.get(url).content.decode()
+    assert "allocated to" in page and "End allocation" in page
+
+
+def test_soft_override_through_the_page_asks_for_a_reason(client, coordinator):
+    case = triaged_case_with_parties()
+    local = soo_with_user(district=case.incident_district)
+    url = reverse("oversight:allocate", args=[case.public_id])
+    c = login_verified(client, coordinator)
+    response = c.post(url, {"soo": local.pk})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "There is a problem" in body and "Give a reason for overriding" in body
+    assert not Allocation.objects.exists()
+    response = c.post(url, {"soo": local.pk, "override_incident_district": "Only officer with the right experience"})
+    assert response.status_code == 302
+    assert Allocation.objects.get().overrides[0]["reason"] == "Only officer with the right experience"
+
+
+def test_hard_excluded_cannot_be_posted(client, coordinator):
+    case = triaged_case_with_parties()
+    psd = soo_with_user(department=PsdDepartmentFactory())
+    response = login_verified(client, coordinator).post(
+        reverse("oversight:allocate", args=[case.public_id]), {"soo": psd.pk, "override_psd_acu": "please"}
+    )
+    assert response.status_code == 200 and "Choose a chief inspector from the list" in response.content.decode()
+    assert not Allocation.objects.exists()
+
+
+def test_second_coordinator_sees_a_clear_message(client, coordinator):
+    case = triaged_case_with_parties()
+    soo, other = soo_with_user(), soo_with_user()
+    url = reverse("oversight:allocate", args=[case.public_id])
+    AllocationFactory(case=case, soo=other)  # the other coordinator won a moment ago
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.ALLOCATED)
+    response = login_verified(client, coordinator).post(url, {"soo": soo.pk})
+    assert response.status_code == 200
+    assert "has already been allocated" in response.content.decode()
+    assert Allocation.objects.filter(case=case).count() == 1
+
+
+def test_end_and_reallocate_through_the_pages(client, world):
+    coordinator = world["users"]["coordinator"]
+    case, old = world["case"], world["allocation"]
+    c = login_verified(client, coordinator)
+    assert c.post(reverse("oversight:end", args=[case.public_id]), {"reason": ""}).status_code == 302
+    old.refresh_from_db()
+    assert old.status == Allocation.Status.PENDING  # no reason, nothing ended
+    c.post(reverse("oversight:end", args=[case.public_id]), {"reason": "SOO on long-term leave"})
+    old.refresh_from_db()
+    assert old.status == Allocation.Status.ENDED
+    # The old SOO gets 404 on the case's pages now.
+    old_soo = login_verified(client.__class__(), world["users"]["allocated_soo"])
+    assert old_soo.get(reverse("oversight:respond", args=[old.public_id])).status_code == 404
+    assert old_soo.get(reverse("oversight:pack", args=[old.public_id])).status_code == 404
+
+
+def test_end_is_coordinator_only(client, world):
+    for who in ("allocated_soo", "other_soo", "psd_rep", "auditor", "superuser_no_role"):
+        response = login_verified(client, world["users"][who]).post(
+            reverse("oversight:end", args=[world["case"].public_id]), {"reason": "x"}
+        )
+        assert response.status_code == 404
+    world["allocation"].refresh_from_db()
+    assert world["allocation"].status == Allocation.Status.PENDING
+
+
+def test_respond_accept_and_decline(client, world):
+    soo_user = world["users"]["allocated_soo"]
+    allocation = world["allocation"]
+    url = reverse("oversight:respond", args=[allocation.public_id])
+    c = login_verified(client, soo_user)
+    page = c.get(url).content.decode()
+    suspect = world["case"].parties.get(role="suspect").staff
+    assert suspect.full_name in page  # the SOO must see who is involved to know if they have a conflict
+    assert AccessLog.objects.filter(user=soo_user, what="allocation response page").exists()
+    response = c.post(url, {"decision": "accept"})
+    assert response.status_code == 200 and "Confirm the no-conflict declaration" in response.content.decode()
+    response = c.post(url, {"decision": "decline"})
+    assert "Say why you are declining" in response.content.decode()
+    victim = world["case"].parties.get(role="victim")
+    response = c.post(url, {"decision": "decline", "reason": "She is my cousin", "conflict_with": [victim.pk]})
+    assert response.status_code == 302
+    allocation.refresh_from_db()
+    assert allocation.status == Allocation.Status.DECLINED
+    assert ConflictDeclaration.objects.get().against_normalised_name == victim.normalised_name
+    # Declined: the SOO no longer sees the case or its pages.
+    assert c.get(url).status_code == 404
+
+
+def test_respond_accept(client, world):
+    c = login_verified(client, world["users"]["allocated_soo"])
+    url = reverse("oversight:respond", args=[world["allocation"].public_id])
+    assert c.post(url, {"decision": "accept", "confirm": "on"}).status_code == 302
+    world["allocation"].refresh_from_db()
+    assert world["allocation"].status == Allocation.Status.ACCEPTED
+    assert "I confirm that I do not know" in world["allocation"].no_conflict_declaration
+    assert "already responded" in c.get(url).content.decode()
+
+
+def test_dashboard_lists_my_cases_with_next_deadline(client, world):
+    soo = world["allocation"].soo
+    c = login_verified(client, soo.user)
+    body = c.get(reverse("oversight:dashboard")).content.decode()
+    assert world["case"].reference in body and "First contact by" in body
+    assert world["allocation"].first_contact_due.astimezone(ZoneInfo("Europe/London")).strftime("%H:%M") in body
+    someone_elses = AllocationFactory()  # another SOO's case is never listed
+    assert someone_elses.case.reference not in c.get(reverse("oversight:dashboard")).content.decode()
+
+
+def _dashboard_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("oversight:dashboard")).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_dashboard_query_count_is_constant(client):
+    soo = soo_with_user()
+    c = login_verified(client, soo.user)
+    AllocationFactory(soo=soo)
+    few = _dashboard_queries(c)
+    for _ in range(15):
+        AllocationFactory(soo=soo)
+    many = _dashboard_queries(c)
+    assert few == many
+
+
+def test_allocate_page_query_count_is_constant(client, coordinator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = triaged_case_with_parties()
+    c = login_verified(client, coordinator)
+    url = reverse("oversight:allocate", args=[case.public_id])
+    for _ in range(3):
+        soo_with_user()
+    with CaptureQueriesContext(connection) as ctx:
+        c.get(url)
+    few = len(ctx.captured_queries)
+    for i in range(30):
+        soo_with_user(department=PsdDepartmentFactory()) if i % 3 == 0 else soo_with_user()
+    with CaptureQueriesContext(connection) as ctx:
+        c.get(url)
+    assert len(ctx.captured_queries) == few
+
+
+def test_declarations_page(client, coordinator):
+    soo = soo_with_user()
+    colleague = StaffMemberFactory()
+    c = login_verified(client, soo.user)
+    url = reverse("oversight:declarations")
+    response = c.post(url, {"kind": "staff", "against_employee_number": "NOPE", "reason": "x"})
+    assert "No one in the staff directory has that employee number" in response.content.decode()
+    response = c.post(url, {"kind": "person", "first_name": "Jo", "last_name": "", "reason": "x"})
+    body = response.content.decode()
+    assert "Enter their last name" in body and "Enter their date of birth" in body
+    assert (
+        c.post(
+            url,
+            {"kind": "staff", "against_employee_number": colleague.employee_number, "reason": "Best man at my wedding"},
+        ).status_code
+        == 302
+    )
+    assert (
+        c.post(
+            url,
+            {
+                "kind": "person",
+                "first_name": "Jo",
+                "last_name": "Bloggs",
+                "date_of_birth": "27/03/1985",
+                "reason": "Neighbour",
+            },
+        ).status_code
+        == 302
+    )
+    assert ConflictDeclaration.objects.filter(declarer=soo).count() == 2
+    # A coordinator records one for someone else.
+    c2 = login_verified(client.__class__(), coordinator)
+    assert (
+        c2.post(
+            url,
+            {
+                "declarer": soo.employee_number,
+                "kind": "staff",
+                "against_employee_number": StaffMemberFactory().employee_number,
+                "reason": "Reported by phone",
+            },
+        ).status_code
+        == 302
+    )
+    assert ConflictDeclaration.objects.filter(declarer=soo, recorded_by=coordinator).count() == 1
+    # An SOO cannot declare for someone else: the field is not even offered.
+    other = soo_with_user()
+    c.post(
+        url,
+        {
+            "declarer": other.employee_number,
+            "kind": "staff",
+            "against_employee_number": colleague.employee_number,
+            "reason": "x",
+        },
+    )
+    assert not ConflictDeclaration.objects.filter(declarer=other).exists()

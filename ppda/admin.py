@@ -4,6 +4,7 @@ Identifiable case data (parties, safe contact) is never registered here: a super
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -54,6 +55,15 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, ("ppda", {"fields": ("staff", "organisation")}))
     raw_id_fields = ("staff",)
     actions = ["deactivate_and_sign_out", "reset_second_factor"]
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            # A password set by an administrator ends the user's sessions (the admin's own, if theirs, stays).
+            user = self.get_object(request, unquote(id))
+            keep = request.session.session_key if user.pk == request.user.pk else None
+            account_services.user_sessions_end(user=user, keep_session_key=keep)
+        return response
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

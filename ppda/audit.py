@@ -1,16 +1,12 @@
 """Record reads of identifiable data, and denials, in the append-only access log."""
 
+from .accounts.addresses import client_ip
 from .models import AccessLog
 
 
 def _client_ip(request) -> str | None:
-    if request is None:
-        return None
-    # Behind the load balancer the real address is the first X-Forwarded-For hop.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    # Only the hops our own proxies added: the client writes the rest of X-Forwarded-For.
+    return client_ip(request)
 
 
 def access_record(

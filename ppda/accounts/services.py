@@ -5,6 +5,7 @@ changes credentials ends the user's other sessions.
 """
 
 import base64
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -14,8 +15,9 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth import logout as auth_logout
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -61,6 +63,16 @@ def next_url_safe(*, request, url: str | None) -> str | None:
 # --- backup codes -----------------------------------------------------------------------------
 
 
+class _BackupCodeHasher(PBKDF2PasswordHasher):
+    """PBKDF2 with its own work factor: ten codes are hashed in one request, so Argon2's 0.2 s each is
+    too slow, but a plain digest would let a stolen table be brute-forced (the lookup prefix is stored)."""
+
+    algorithm = "pbkdf2_sha256_backup"
+
+    def __init__(self):
+        self.iterations = settings.BACKUP_CODE_HASH_ITERATIONS
+
+
 def backup_code_normalise(code: str) -> str:
     """What the user typed, without spaces or hyphens, lower case."""
     return re.sub(r"[\s-]", "", code or "").lower()
@@ -75,7 +87,7 @@ def backup_code_format(code: str) -> str:
 def backup_codes_generate(*, user) -> list[str]:
     """Replace the user's backup codes with fresh ones and return them, formatted, to show once.
 
-    Only a slow hash (Django's password hasher) of each code is stored; the codes cannot be shown again.
+    Only a salted, slow hash (PBKDF2) of each code is stored; the codes cannot be shown again.
     """
     now = timezone.now()
     BackupCode.objects.filter(user=user).delete()
@@ -87,8 +99,10 @@ def backup_codes_generate(*, user) -> list[str]:
             continue  # keep the lookup unique per user so a check hashes one candidate
         lookups.add(code[:4])
         codes.append(code)
+    hasher = _BackupCodeHasher()
     BackupCode.objects.bulk_create(
-        BackupCode(user=user, lookup=code[:4], code_hash=make_password(code), created_at=now) for code in codes
+        BackupCode(user=user, lookup=code[:4], code_hash=hasher.encode(code, hasher.salt()), created_at=now)
+        for code in codes
     )
     return [backup_code_format(code) for code in codes]
 
@@ -98,8 +112,9 @@ def backup_code_use(*, user, code: str) -> bool:
     code = backup_code_normalise(code)
     if not _BACKUP_CODE_RE.match(code):
         return False
+    hasher = _BackupCodeHasher()
     for candidate in BackupCode.objects.filter(user=user, lookup=code[:4], used_at__isnull=True):
-        if check_password(code, candidate.code_hash):
+        if hasher.verify(code, candidate.code_hash):
             claimed = BackupCode.objects.filter(pk=candidate.pk, used_at__isnull=True).update(used_at=timezone.now())
             return claimed == 1
     return False
@@ -172,16 +187,47 @@ def signin_failure_record(
         access_record(request=request, user=user, action=kind, what=what or "failed sign-in", allowed=False)
         if newly_locked:
             _lockout_alert(bucket=bucket)
+        else:
+            _spread_failures_alert(username=bucket.username, now=now, window=window)
     return bucket
 
 
-def _lockout_alert(*, bucket: SignInLockout) -> None:
-    recipients = (
+def _spread_failures_alert(*, username: str, now: datetime, window: timedelta) -> None:
+    """Per-address locks do not stop guesses spread over many addresses: alert when one account name
+    collects LOCKOUT_SPREAD_ALERT failures within the window, whatever the addresses (once a window)."""
+    total = (
+        SignInLockout.objects.filter(username=username, last_failure_at__gt=now - window).aggregate(
+            total=Sum("failures")
+        )["total"]
+        or 0
+    )
+    if total < settings.LOCKOUT_SPREAD_ALERT:
+        return
+    # The event key must not carry the name either: a digest is enough to send it once per window.
+    digest = hashlib.sha256(username.encode()).hexdigest()[:16]
+    period = int(now.timestamp() // window.total_seconds())
+    notification_send(
+        recipients=list(_alert_recipients()),
+        kind="signin_failures_spread",
+        message=(
+            f"{total} failed sign-in attempts for one account from several addresses in the last "
+            f"{settings.LOCKOUT_MINUTES} minutes. An auditor can see them in the access log."
+        ),
+        event_key=f"signin_spread:{digest}:{period}",
+    )
+
+
+def _alert_recipients():
+    return (
         get_user_model()
         .objects.filter(is_active=True, groups__name__in=[Role.AUDITOR, Role.COORDINATOR])
         .distinct()
         .order_by("pk")
     )
+
+
+def _lockout_alert(*, bucket: SignInLockout) -> None:
+    recipients = _alert_recipients()
     local = timezone.localtime(bucket.last_failure_at)
     notification_send(
         recipients=list(recipients),

@@ -119,7 +119,11 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 # Account lockout for password and second-factor failures, per account name + address.
 LOCKOUT_THRESHOLD = env_int("LOCKOUT_THRESHOLD", 5)
 LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 15)
+# Alert when one account name collects this many failures in the window across all addresses.
+LOCKOUT_SPREAD_ALERT = env_int("LOCKOUT_SPREAD_ALERT", 15)
 BACKUP_CODE_COUNT = 10
+# PBKDF2 rounds per backup code: ~60 ms each here, so ten codes take well under a second to make.
+BACKUP_CODE_HASH_ITERATIONS = env_int("BACKUP_CODE_HASH_ITERATIONS", 100_000)
 # How many reverse proxies (load balancers) sit in front of the app and append X-Forwarded-For.
 # 0: use the socket address. Never trust more hops than there are proxies: the rest is client-controlled.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

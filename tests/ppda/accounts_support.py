@@ -36,9 +36,9 @@ def code_step(client: Client, code: str, *, ip: str = "10.0.0.1", next_url=None)
     return client.post(reverse("accounts:otp_verify"), data, REMOTE_ADDR=ip)
 
 
-def sign_in(client: Client, user, *, ip: str = "10.0.0.1") -> Client:
+def sign_in(client: Client, user, *, ip: str = "10.0.0.1", password: str = TEST_PASSWORD) -> Client:
     """Both factors through the real pages."""
-    response = password_step(client, user, ip=ip)
+    response = password_step(client, user, ip=ip, password=password)
     assert response.status_code == 302, response.content
     response = code_step(client, totp_code(device_of(user)), ip=ip)
     assert response.status_code == 302 and response.url == reverse("home"), response.content

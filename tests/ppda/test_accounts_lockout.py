@@ -198,3 +198,18 @@ def test_behind_one_proxy_the_last_forwarded_hop_is_the_client(client, settings,
             )
     assert "too many failed" in response.content.decode()
     assert SignInLockout.objects.get().ip_address == "203.0.113.5"
+
+
+def test_guesses_spread_over_many_addresses_alert_once_per_window(client, settings, watchers):
+    settings.LOCKOUT_SPREAD_ALERT = 15
+    user = UserFactory(username="spread-target")
+    with time_machine.travel(NOON, tick=False):
+        for n in range(20):
+            password_step(Client(), user, password="wrong password!", ip=f"192.0.2.{n}")
+        # No address reached five failures, so nobody was locked out ...
+        assert not SignInLockout.objects.filter(locked_until__isnull=False).exists()
+        assert password_step(client, user, ip="192.0.2.200").status_code == 302
+    # ... but auditors and coordinators heard about it, once, without the account name.
+    alerts = Notification.objects.filter(kind="signin_failures_spread")
+    assert sorted(a.recipient.username for a in alerts) == ["watch-auditor", "watch-coord"]
+    assert all("spread-target" not in a.message and "spread-target" not in a.event_key for a in alerts)

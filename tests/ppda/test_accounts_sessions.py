@@ -229,3 +229,56 @@ def test_security_page_lists_only_my_sessions(verified_client):
         client = sign_in(Client(), user, ip="192.0.2.10")
         body = client.get(reverse("accounts:security")).content.decode()
     assert "192.0.2.10" in body and "192.0.2.77" not in body
+
+
+def test_admin_password_set_and_deactivation_form_end_sessions(superuser_no_role, verified_client):
+    user = UserFactory()
+    with time_machine.travel(START, tick=True) as clock:
+        first, _ = _two_sessions(user, clock)
+        admin = verified_client(superuser_no_role)
+        url = reverse("admin:auth_user_password_change", args=[user.pk])
+        response = admin.post(url, {"password1": "another long passphrase 3", "password2": "another long passphrase 3"})
+        assert response.status_code == 302, response.content
+        assert _signed_out(first)
+        assert admin.get(reverse("admin:index")).status_code == 200
+
+        clock.shift(31)
+        again = sign_in(Client(), user, password="another long passphrase 3")
+        change = admin.get(reverse("admin:ppda_user_change", args=[user.pk]))
+        data = {k: v for k, v in change.context["adminform"].form.initial.items() if v is not None}
+        data.update(
+            {
+                "is_active": "",
+                "date_joined_0": user.date_joined.strftime("%d/%m/%Y"),
+                "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+                "staff": user.staff_id,
+                "groups": [],
+                "user_permissions": [],
+            }
+        )
+        data.pop("last_login", None)
+        data.pop("date_joined", None)
+        data.pop("password", None)
+        response = admin.post(reverse("admin:ppda_user_change", args=[user.pk]), data)
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        assert _signed_out(again)
+    user.refresh_from_db()
+    assert not user.is_active
+    assert not UserSession.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize("sessions", [1, 8])
+def test_security_page_query_count_does_not_grow_with_sessions(verified_client, django_assert_num_queries, sessions):
+    from django.utils import timezone
+
+    user = UserFactory()
+    client = verified_client(user)
+    UserSession.objects.bulk_create(
+        UserSession(user=user, session_key=f"k{n:039d}", created_at=timezone.now()) for n in range(sessions)
+    )
+    client.get(reverse("accounts:security"))
+    # session, user, device (OTP), session list, backup-code count, roles, session save (in a savepoint)
+    with django_assert_num_queries(9):
+        response = client.get(reverse("accounts:security"))
+    assert response.status_code == 200
+    assert len(response.context["sessions"]) == sessions

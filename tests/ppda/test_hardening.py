@@ -199,3 +199,20 @@ def test_error_pages_are_generic(verified_client, coordinator):
     response = server_error(request)
     assert response.status_code == 500
     assert b"Sorry, there is a problem with the service" in response.content
+
+
+@pytest.mark.django_db
+def test_csrf_failure_page_is_generic():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("accounts:login"), {"username": "someone", "password": "something"})
+    assert response.status_code == 403
+    assert b"Your form has expired" in response.content and b"CSRF" not in response.content
+
+
+@pytest.mark.django_db
+def test_bad_request_page_is_generic():
+    client = Client()
+    response = client.get(reverse("accounts:login"), headers={"host": "evil.example"})
+    assert response.status_code == 400
+    assert b"Sorry, there is a problem with the service" in response.content
+    assert b"evil.example" not in response.content

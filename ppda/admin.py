@@ -9,6 +9,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -35,9 +36,11 @@ def _admin_login(request, extra_context=None):
     return redirect(f"{reverse('accounts:login')}?next={target}")
 
 
+@require_POST
 def _admin_logout(request, extra_context=None):
-    # The admin's GET-free logout would bypass our session bookkeeping: send people to ours.
-    return redirect("accounts:security")
+    """The admin's sign-out button does what ours does: end this and every other session, and log it."""
+    account_services.user_logout(request=request)
+    return redirect("accounts:login")
 
 
 admin.site.has_permission = _admin_has_permission

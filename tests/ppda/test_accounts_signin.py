@@ -207,3 +207,53 @@ def test_logout_is_post_only_and_logged(client):
     assert client.get(reverse("home")).status_code == 302
     assert AccessLog.objects.filter(user=user, action=AccessLog.Action.LOGOUT).count() == 1
     assert not UserSession.objects.filter(user=user).exists()
+
+
+def _parameterless_paths():
+    """Every URL of the project that takes no argument, wherever it is included."""
+    from django.urls import URLResolver, get_resolver
+
+    found = []
+
+    def walk(patterns, prefix):
+        for p in patterns:
+            route = str(p.pattern)
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + route)
+            elif "<" not in route and "(" not in route and not route.startswith("^"):
+                found.append("/" + (prefix + route).lstrip("^").rstrip("$"))
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(set(found))
+
+
+def test_no_page_of_the_project_is_reachable_before_the_second_factor(client):
+    from ppda.middleware import OPEN_URL_NAMES
+
+    user = UserFactory(otp=False, is_superuser=True, is_staff=True)
+    password_step(client, user)
+    # The allow-list is short and each entry is deliberate (the API authenticates by its own token).
+    assert {
+        "accounts:login",
+        "accounts:logout",
+        "health",
+        "api_case_intake",
+        "api_openapi",
+    } == OPEN_URL_NAMES
+    open_paths = {reverse(name) for name in OPEN_URL_NAMES} | {
+        reverse("accounts:login"),
+        reverse("accounts:logout"),
+        reverse("accounts:otp_enrol"),
+        reverse("accounts:otp_enrol_qr"),
+        reverse("accounts:otp_verify"),
+        reverse("health"),
+    }
+    paths = _parameterless_paths()
+    assert len(paths) > 10
+    for path in paths:
+        if path in open_paths:
+            continue
+        for method in (client.get, client.post):
+            response = method(path)
+            assert response.status_code == 302, (path, response.status_code)
+            assert response.url.startswith(reverse("accounts:otp_enrol")), (path, response.url)

@@ -216,3 +216,15 @@ def test_bad_request_page_is_generic():
     assert response.status_code == 400
     assert b"Sorry, there is a problem with the service" in response.content
     assert b"evil.example" not in response.content
+
+
+@pytest.mark.django_db
+def test_admin_sign_out_is_post_only_and_ends_the_session(verified_client, superuser_no_role):
+    from ppda.models import AccessLog
+
+    client = verified_client(superuser_no_role)
+    assert client.get(reverse("admin:logout")).status_code == 405
+    response = client.post(reverse("admin:logout"))
+    assert response.url == reverse("accounts:login")
+    assert client.get(reverse("admin:index")).url.startswith(reverse("accounts:login"))
+    assert AccessLog.objects.filter(user=superuser_no_role, action=AccessLog.Action.LOGOUT).exists()

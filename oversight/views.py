@@ -4,20 +4,19 @@ Anything about a particular case answers 404 to anyone who may not see it (exist
 the refusal is written to the access log; role-only pages (dashboard, declarations) answer 403.
 """
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases.models import ConflictDeclaration, Party
-from cases.selectors import case_get_for_user
+from cases.models import CaseAccessDeclaration, ConflictDeclaration, Party
+from cases.selectors import case_declaration_for, case_get_for_user
 from ppda.audit import access_record
 from ppda.models import AccessLog
 from ppda.pdf import render_pdf
@@ -25,7 +24,7 @@ from ppda.roles import Role, has_role
 
 from . import guidance
 from .allocation.rules import SOFT_RULE_LABELS
-from .allocation.selectors import allocation_suggestions, allocations_for_soo, live_allocation
+from .allocation.selectors import allocation_suggestions, allocations_for_soo, live_allocation, next_deadline
 from .allocation.services import (
     NO_CONFLICT_TEXT,
     AllocationError,
@@ -39,6 +38,13 @@ from .forms import AllocateForm, DeclarationForm, EndAllocationForm, RespondForm
 from .models import Allocation
 
 SUGGESTIONS_SHOWN = 20
+
+
+def _declaration_first(request, case):
+    """Identified pages come after the first-open declaration (cases app), like the case page itself."""
+    if case_declaration_for(case=case, user=request.user) is None:
+        return redirect(f"{reverse('cases:declare', args=[case.public_id])}?next={request.path}")
+    return None
 
 
 def _deny(request, what: str, object_type: str, object_id) -> Http404:
@@ -87,7 +93,16 @@ def _own_allocation(request, public_id, what: str, *, coordinators: bool = False
 def allocate(request, public_id):
     """Coordinator: the suggestion list with reasons, why-first, and the allocate form."""
     case = _coordinator_case(request, public_id, "allocation page")
+    if (gate := _declaration_first(request, case)) is not None:
+        return gate
     current = live_allocation(case)
+    # The allocated SOO declared a conflict on first opening the case: they have lost access; reallocate.
+    soo_conflicted = (
+        current is not None
+        and CaseAccessDeclaration.objects.filter(
+            case=case, user__staff_id=current.soo_id, kind=CaseAccessDeclaration.Kind.CONFLICT
+        ).exists()
+    )
     ranking = allocation_suggestions(case)
     selectable = [s.candidate.staff_id for s in (*ranking.suggested, *ranking.overridable)]
     form = AllocateForm(request.POST or None, selectable_ids=selectable)
@@ -123,6 +138,7 @@ def allocate(request, public_id):
             "end_form": end_form,
             "override_fields": [form[f"override_{code}"] for code in SOFT_RULE_LABELS],
             "allocatable": current is None,
+            "soo_conflicted": soo_conflicted,
         },
     )
 
@@ -152,13 +168,11 @@ def dashboard(request):
     """SOO: my cases, each with its next deadline (first contact until it is met)."""
     if not has_role(request.user, Role.SOO):
         raise PermissionDenied
-    allocations = list(allocations_for_soo(request.user))
     now = timezone.now()
-    return render(
-        request,
-        "oversight/dashboard.html",
-        {"allocations": allocations, "now": now, "soon": now + dt.timedelta(hours=24)},
-    )
+    rows = [(a, *next_deadline(a, now)) for a in allocations_for_soo(request.user)]
+    # Soonest deadline first; allocations with nothing scheduled last.
+    rows.sort(key=lambda row: (row[2] is None, row[2] or now))
+    return render(request, "oversight/dashboard.html", {"rows": rows})
 
 
 @never_cache
@@ -167,6 +181,8 @@ def respond(request, public_id):
     """SOO: accept (declaring no conflict) or decline an allocation."""
     allocation = _own_allocation(request, public_id, "allocation response")
     case = allocation.case
+    if (gate := _declaration_first(request, case)) is not None:
+        return gate
     parties = case.parties.select_related("staff").order_by("role", "id")
     form = RespondForm(request.POST or None, parties=parties)
     if request.method == "POST" and form.is_valid():
@@ -210,6 +226,8 @@ def pack(request, public_id):
     if allocation.status not in Allocation.LIVE:
         raise _deny(request, "allocation pack", "oversight.allocation", public_id)
     case = allocation.case
+    if (gate := _declaration_first(request, case)) is not None:
+        return gate
     parties = list(
         Party.objects.filter(case=case)
         .select_related("staff", "staff__department", "home_district", "safe_contact")

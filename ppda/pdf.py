@@ -58,10 +58,10 @@ class SafeURLFetcher(URLFetcher):
         raise ValueError("No such static file.")
 
 
-def html_to_pdf(html: str, *, fetcher: SafeURLFetcher | None = None) -> bytes:
+def html_to_pdf(html: str, *, fetcher: SafeURLFetcher | None = None, **options) -> bytes:
     """Render trusted template output to PDF bytes with the safe fetcher and no base URL."""
     fetcher = fetcher or SafeURLFetcher()
-    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
+    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(**options)
 
 
 def render_pdf(template_name: str, context: dict, *, fetcher: SafeURLFetcher | None = None) -> bytes:

@@ -8,6 +8,8 @@ No query runs per candidate, so 600 chief inspectors among 40,000 staff cost the
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -265,6 +267,28 @@ def allocations_for_soo(user) -> QuerySet:
         return Allocation.objects.none()
     return (
         Allocation.objects.filter(soo_id=staff_id, status__in=Allocation.LIVE, case__in=cases_for_user(user))
-        .select_related("case", "case__incident_district")
+        .select_related("case", "case__incident_district", "contact_plan")
         .order_by("first_contact_due")
     )
+
+
+def next_deadline(allocation: Allocation, now) -> tuple[str, object, str]:
+    """(what, when, state) for the SOO dashboard: first contact until it is met, then the next scheduled contact.
+
+    state is "overdue", "soon" (within 24 hours) or "" - shown as a tag.
+    """
+    if allocation.first_contact_met_at is None:
+        what, when, overdue_at = "First contact", allocation.first_contact_due, allocation.first_contact_due
+    else:
+        plan = getattr(allocation, "contact_plan", None)
+        if plan is None or plan.next_contact_due_at is None:
+            return "No contact scheduled", None, ""
+        what, when = "Next contact", plan.next_contact_due_at
+        overdue_at = plan.next_contact_overdue_at or plan.next_contact_due_at
+    if overdue_at <= now:
+        state = "overdue"
+    elif when - now <= dt.timedelta(hours=24):
+        state = "soon"
+    else:
+        state = ""
+    return what, when, state

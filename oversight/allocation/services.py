@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Case, CaseAccessDeclaration, ConflictDeclaration, Party
+from cases.models import Case, CaseAccessDeclaration, ConflictDeclaration, Party, normalise_name
 from cases.selectors import VIEW_CASE, cases_for_user
 from oversight.models import Allocation
 from ppda.models import StaffMember
@@ -23,7 +23,6 @@ from ppda.notifications import notification_send
 from ppda.permissions import grant, require_role, revoke
 from ppda.roles import Role, has_role
 
-from .names import normalise_name
 from .rules import SOFT_RULE_LABELS
 from .selectors import allocation_check
 

@@ -1,11 +1,13 @@
 """Allocation pages: one test per permission tier for each view, and what each page does."""
 
+import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 
-from cases.models import Case, ConflictDeclaration
+from cases.models import Case, CaseAccessDeclaration, ConflictDeclaration
+from oversight.allocation.services import allocation_create
 from oversight.models import Allocation
 from ppda.models import AccessLog
 from ppda.roles import Role
@@ -22,6 +24,8 @@ def world(coordinator, auditor, superuser_no_role):
     case = triaged_case_with_parties(status=Case.Status.ALLOCATED)
     allocated = soo_with_user()
     allocation = AllocationFactory(case=case, soo=allocated, allocated_by=coordinator)
+    declared(coordinator, case)
+    declared(allocated.user, case)
     return {
         "case": case,
         "allocation": allocation,
@@ -36,6 +40,14 @@ def world(coordinator, auditor, superuser_no_role):
             "anonymous": None,
         },
     }
+
+
+def declared(user, case):
+    """The first-open declaration (cases app) that every identified page needs first."""
+    CaseAccessDeclaration.objects.get_or_create(
+        case=case, user=user, defaults={"kind": CaseAccessDeclaration.Kind.NO_CONFLICT}
+    )
+    return user
 
 
 def client_for(client, user):
@@ -106,7 +118,9 @@ def test_allocate_page_shows_reasons_and_why_first(client, coordinator):
     first = soo_with_user(last_name="Firstly")
     psd = soo_with_user(last_name="Psdperson", department=PsdDepartmentFactory())
     local = soo_with_user(last_name="Localperson", district=case.incident_district)
-    response = login_verified(client, coordinator).get(reverse("oversight:allocate", args=[case.public_id]))
+    response = login_verified(client, declared(coordinator, case)).get(
+        reverse("oversight:allocate", args=[case.public_id])
+    )
     body = response.content.decode()
     assert "Why first:" in body and first.full_name in body
     assert psd.full_name in body and "Works in PSD" in body
@@ -119,7 +133,7 @@ def test_allocate_through_the_page(client, coordinator, mailoutbox):
     case = triaged_case_with_parties()
     soo = soo_with_user()
     url = reverse("oversight:allocate", args=[case.public_id])
-    response = login_verified(client, coordinator).post(url, {"soo": soo.pk})
+    response = login_verified(client, declared(coordinator, case)).post(url, {"soo": soo.pk})
     assert response.status_code == 302
     allocation = Allocation.objects.get(case=case)
     assert allocation.soo == soo
@@ -131,7 +145,7 @@ def test_soft_override_through_the_page_asks_for_a_reason(client, coordinator):
     case = triaged_case_with_parties()
     local = soo_with_user(district=case.incident_district)
     url = reverse("oversight:allocate", args=[case.public_id])
-    c = login_verified(client, coordinator)
+    c = login_verified(client, declared(coordinator, case))
     response = c.post(url, {"soo": local.pk})
     assert response.status_code == 200
     body = response.content.decode()
@@ -145,7 +159,7 @@ def test_soft_override_through_the_page_asks_for_a_reason(client, coordinator):
 def test_hard_excluded_cannot_be_posted(client, coordinator):
     case = triaged_case_with_parties()
     psd = soo_with_user(department=PsdDepartmentFactory())
-    response = login_verified(client, coordinator).post(
+    response = login_verified(client, declared(coordinator, case)).post(
         reverse("oversight:allocate", args=[case.public_id]), {"soo": psd.pk, "override_psd_acu": "please"}
     )
     assert response.status_code == 200 and "Choose a chief inspector from the list" in response.content.decode()
@@ -158,7 +172,7 @@ def test_second_coordinator_sees_a_clear_message(client, coordinator):
     url = reverse("oversight:allocate", args=[case.public_id])
     AllocationFactory(case=case, soo=other)  # the other coordinator won a moment ago
     Case.objects.filter(pk=case.pk).update(status=Case.Status.ALLOCATED)
-    response = login_verified(client, coordinator).post(url, {"soo": soo.pk})
+    response = login_verified(client, declared(coordinator, case)).post(url, {"soo": soo.pk})
     assert response.status_code == 200
     assert "has already been allocated" in response.content.decode()
     assert Allocation.objects.filter(case=case).count() == 1
@@ -174,8 +188,9 @@ def test_end_and_reallocate_through_the_pages(client, world):
     c.post(reverse("oversight:end", args=[case.public_id]), {"reason": "SOO on long-term leave"})
     old.refresh_from_db()
     assert old.status == Allocation.Status.ENDED
-    # The old SOO gets 404 on the case's pages now.
+    # The old SOO gets 404 on the case's pages now, the case page included.
     old_soo = login_verified(client.__class__(), world["users"]["allocated_soo"])
+    assert old_soo.get(reverse("cases:detail", args=[case.public_id])).status_code == 404
     assert old_soo.get(reverse("oversight:respond", args=[old.public_id])).status_code == 404
     assert old_soo.get(reverse("oversight:pack", args=[old.public_id])).status_code == 404
 
@@ -258,7 +273,7 @@ def test_allocate_page_query_count_is_constant(client, coordinator):
     from django.test.utils import CaptureQueriesContext
 
     case = triaged_case_with_parties()
-    c = login_verified(client, coordinator)
+    c = login_verified(client, declared(coordinator, case))
     url = reverse("oversight:allocate", args=[case.public_id])
     for _ in range(3):
         soo_with_user()
@@ -330,3 +345,68 @@ def test_declarations_page(client, coordinator):
         },
     )
     assert not ConflictDeclaration.objects.filter(declarer=other).exists()
+
+
+def test_an_soo_sees_only_their_allocated_case_and_loses_it_on_reallocation(client, world):
+    case = world["case"]
+    detail = reverse("cases:detail", args=[case.public_id])
+    allocated = login_verified(client, world["users"]["allocated_soo"])
+    assert allocated.get(detail).status_code == 200
+    other = login_verified(client.__class__(), world["users"]["other_soo"])
+    assert other.get(detail).status_code == 404
+    # Reallocate to the other SOO: access moves with the allocation.
+    coordinator = world["users"]["coordinator"]
+    login_verified(client.__class__(), coordinator).post(
+        reverse("oversight:end", args=[case.public_id]), {"reason": "Sick"}
+    )
+    new_soo = world["users"]["other_soo"].staff
+    allocation_create(case=case, soo=new_soo, by=coordinator)
+    assert allocated.get(detail).status_code == 404
+    assert other.get(detail).status_code == 302  # now visible: their own first-open declaration comes first
+
+
+def test_identified_pages_ask_for_the_first_open_declaration_first(client, coordinator):
+    case = triaged_case_with_parties()
+    soo = soo_with_user()
+    allocation = AllocationFactory(case=case, soo=soo)
+    for user, url in (
+        (coordinator, reverse("oversight:allocate", args=[case.public_id])),
+        (soo.user, reverse("oversight:respond", args=[allocation.public_id])),
+        (soo.user, reverse("oversight:pack", args=[allocation.public_id])),
+    ):
+        response = login_verified(client.__class__(), user).get(url)
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('cases:declare', args=[case.public_id])}?next={url}"
+
+
+def test_allocate_page_warns_when_the_soo_declared_a_conflict_on_opening(client, world):
+    case = world["case"]
+    CaseAccessDeclaration.objects.filter(case=case, user=world["users"]["allocated_soo"]).update(
+        kind=CaseAccessDeclaration.Kind.CONFLICT
+    )
+    page = login_verified(client, world["users"]["coordinator"]).get(
+        reverse("oversight:allocate", args=[case.public_id])
+    )
+    assert "declared a conflict of interest on opening this case" in page.content.decode()
+
+
+def test_dashboard_shows_next_scheduled_contact_after_first_contact(client, world):
+    from django.utils import timezone
+
+    from oversight.contacts.models import ContactPlan
+
+    allocation = world["allocation"]
+    now = timezone.now()
+    Allocation.objects.filter(pk=allocation.pk).update(status=Allocation.Status.ACCEPTED, first_contact_met_at=now)
+    c = login_verified(client, world["users"]["allocated_soo"])
+    assert "No contact scheduled" in c.get(reverse("oversight:dashboard")).content.decode()
+    ContactPlan.objects.create(
+        allocation=allocation,
+        cadence=ContactPlan.Cadence.INTERVAL,
+        interval_days=14,
+        next_contact_due_at=now - dt.timedelta(days=2),
+        next_contact_overdue_at=now - dt.timedelta(days=1),
+    )
+    body = c.get(reverse("oversight:dashboard")).content.decode()
+    assert "Next contact by" in body and "Overdue" in body
+    assert reverse("contacts:detail", args=[world["case"].public_id]) in body

@@ -25,13 +25,17 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ppda.audit import access_record
-from ppda.models import AccessLog, BackupCode, SignInLockout, UserSession
+from ppda.models import AccessLog, BackupCode, EnrolmentPermit, SignInLockout, UserSession
 from ppda.notifications import notification_send
 from ppda.roles import Role
 
 from .addresses import client_ip
 
 SIGNED_IN_AT_SESSION_KEY = "ppda_signed_in_at"
+ENROLMENT_CLOSED_MESSAGE = (
+    "The time to set up two-factor authentication for this account has ended. "
+    "Ask an administrator to reset your two-factor authentication, then sign in again."
+)
 # Unambiguous characters only (no 0/o, 1/l/i): codes are copied from paper.
 BACKUP_CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 BACKUP_CODE_LENGTH = 12
@@ -359,8 +363,38 @@ def totp_device_confirmed(*, user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
+def enrolment_allowed(*, user) -> bool:
+    """May this account set up an authenticator now?
+
+    Only within ENROLMENT_WINDOW_DAYS of the account's creation or of a permit (issued when an
+    administrator or the user resets two-factor). Later, a stolen password alone must not be enough
+    to bind the thief's authenticator to a dormant account.
+    """
+    now = timezone.now()
+    permit = EnrolmentPermit.objects.filter(user=user).first()
+    if permit is not None:
+        return permit.expires_at > now
+    return user.date_joined > now - timedelta(days=settings.ENROLMENT_WINDOW_DAYS)
+
+
+def enrolment_permit_issue(*, user, by=None) -> EnrolmentPermit:
+    """Open (or reopen) the window in which the user may set up a new authenticator."""
+    now = timezone.now()
+    permit, _ = EnrolmentPermit.objects.update_or_create(
+        user=user,
+        defaults={
+            "issued_at": now,
+            "expires_at": now + timedelta(days=settings.ENROLMENT_WINDOW_DAYS),
+            "issued_by": by,
+        },
+    )
+    return permit
+
+
 def totp_device_pending(*, user) -> TOTPDevice:
     """The user's unconfirmed authenticator, created on first use of the enrolment page."""
+    if not enrolment_allowed(user=user):
+        raise SignInError(ENROLMENT_CLOSED_MESSAGE)
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
@@ -475,6 +509,7 @@ def otp_enrol_confirm(*, request, code: str) -> list[str]:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
+        EnrolmentPermit.objects.filter(user=user).delete()
         device.confirmed = True
         codes = backup_codes_generate(user=user)
         _signin_complete(request=request, user=user, device=device)
@@ -507,6 +542,7 @@ def authenticator_reset(*, request, code: str) -> None:
     second_factor_check(request=request, user=user, code=code)
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
+        enrolment_permit_issue(user=user, by=user)
         user_sessions_end(user=user, keep_session_key=request.session.session_key)
         request.session.pop(DEVICE_ID_SESSION_KEY, None)
         session_key_rotate(request=request)
@@ -552,5 +588,6 @@ def second_factor_reset_by_admin(*, user, by, request=None) -> None:
     """
     TOTPDevice.objects.filter(user=user).delete()
     BackupCode.objects.filter(user=user).delete()
+    enrolment_permit_issue(user=user, by=by)
     user_sessions_end(user=user)
     access_record(request=request, user=by, action=AccessLog.Action.CHANGE, obj=user, what="two-factor reset by admin")

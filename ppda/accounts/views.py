@@ -91,6 +91,8 @@ def otp_enrol_view(request):
     next_url = _next(request)
     if services.totp_device_confirmed(user=request.user) is not None:
         return redirect(_with_next("accounts:otp_verify", next_url))
+    if not services.enrolment_allowed(user=request.user):
+        return render(request, "accounts/otp_enrol_closed.html", {"message": services.ENROLMENT_CLOSED_MESSAGE})
     device = services.totp_device_pending(user=request.user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -115,7 +117,9 @@ def otp_enrol_view(request):
 @never_cache
 def otp_enrol_qr_view(request):
     """The QR code of the pending authenticator (only while the user has none confirmed)."""
-    if services.totp_device_confirmed(user=request.user) is not None:
+    if services.totp_device_confirmed(user=request.user) is not None or not services.enrolment_allowed(
+        user=request.user
+    ):
         raise Http404
     device = services.totp_device_pending(user=request.user)
     svg = segno.make(device.config_url, error="m").svg_inline(scale=5, title="QR code for your authenticator app")

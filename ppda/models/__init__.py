@@ -1,7 +1,7 @@
 from .audit import AccessLog
 from .directory import Command, Department, District, StaffMember, Team
 from .notifications import Notification
-from .security import BackupCode, SignInLockout, UserSession
+from .security import BackupCode, EnrolmentPermit, SignInLockout, UserSession
 from .users import User
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "Command",
     "Department",
     "District",
+    "EnrolmentPermit",
     "Notification",
     "SignInLockout",
     "StaffMember",

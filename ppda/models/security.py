@@ -67,3 +67,21 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"session of user {self.user_id} since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class EnrolmentPermit(models.Model):
+    """Permission to set up a new authenticator, for a limited time.
+
+    Whoever holds the password during that time can bind their own authenticator to the account, so the
+    time is short: a new account's first days, or the days after an administrator or the user reset it.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_permit")
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self):
+        return f"enrolment permit for user {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"

@@ -122,6 +122,9 @@ LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 15)
 # Alert when one account name collects this many failures in the window across all addresses.
 LOCKOUT_SPREAD_ALERT = env_int("LOCKOUT_SPREAD_ALERT", 15)
 BACKUP_CODE_COUNT = 10
+# A new account, or one whose authenticator was reset, may set up an authenticator for this many days;
+# after that an administrator must reset two-factor again (whoever has the password could enrol).
+ENROLMENT_WINDOW_DAYS = env_int("ENROLMENT_WINDOW_DAYS", 7)
 # PBKDF2 rounds per backup code: ~60 ms each here, so ten codes take well under a second to make.
 BACKUP_CODE_HASH_ITERATIONS = env_int("BACKUP_CODE_HASH_ITERATIONS", 100_000)
 # How many reverse proxies (load balancers) sit in front of the app and append X-Forwarded-For.

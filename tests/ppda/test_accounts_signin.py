@@ -1,11 +1,15 @@
 """Two-step sign-in: password, then authenticator (or enrolment), with session rotation and safe `next`."""
 
+from datetime import timedelta
+
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ppda.models import AccessLog, BackupCode, UserSession
+from ppda.models import AccessLog, BackupCode, EnrolmentPermit, UserSession
 from tests.factories.directory import UserFactory
 
 from .accounts_support import code_step, device_of, password_step, sign_in, totp_code
@@ -124,8 +128,6 @@ def test_device_throttle_refuses_even_the_right_code_straight_after_a_wrong_one(
 
 
 def test_a_used_code_cannot_be_replayed_in_another_session(client, django_user_model):
-    from django.test import Client
-
     user = UserFactory()
     device = device_of(user)
     with time_machine.travel("2026-11-23 10:00:05+00:00", tick=False):
@@ -257,3 +259,36 @@ def test_no_page_of_the_project_is_reachable_before_the_second_factor(client):
             response = method(path)
             assert response.status_code == 302, (path, response.status_code)
             assert response.url.startswith(reverse("accounts:otp_enrol")), (path, response.url)
+
+
+def test_a_dormant_account_cannot_enrol_until_an_administrator_resets_it(
+    client, settings, superuser_no_role, verified_client
+):
+    settings.ENROLMENT_WINDOW_DAYS = 7
+    user = UserFactory(otp=False, date_joined=timezone.now() - timedelta(days=8))
+    password_step(client, user)
+    page = client.get(reverse("accounts:otp_enrol"))
+    assert page.status_code == 200
+    assert "Ask an administrator to reset" in page.content.decode()
+    assert "secret" not in page.context
+    assert client.get(reverse("accounts:otp_enrol_qr")).status_code == 404
+    assert client.post(reverse("accounts:otp_enrol"), {"code": "123456"}).status_code == 200
+    assert not TOTPDevice.objects.filter(user=user).exists()
+
+    admin = verified_client(superuser_no_role)
+    admin.post(reverse("admin:ppda_user_changelist"), {"action": "reset_second_factor", "_selected_action": [user.pk]})
+    fresh = Client()
+    password_step(fresh, user)
+    assert fresh.get(reverse("accounts:otp_enrol")).status_code == 200
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    response = fresh.post(reverse("accounts:otp_enrol"), {"code": totp_code(device)})
+    assert len(response.context["codes"]) == 10
+    assert not EnrolmentPermit.objects.filter(user=user).exists()
+
+
+def test_a_new_account_may_enrol_within_the_window(client, settings):
+    settings.ENROLMENT_WINDOW_DAYS = 7
+    user = UserFactory(otp=False)
+    with time_machine.travel(timezone.now() + timedelta(days=6)):
+        password_step(client, user)
+        assert "secret" in client.get(reverse("accounts:otp_enrol")).context

@@ -124,6 +124,12 @@ class PartyForm(forms.Form):
     )
     home_district = DistrictChoiceField(required=False, label="Home district")
 
+    IDENTITY_FIELDS = ("employee_number", "first_name", "last_name", "date_of_birth", "address", "phone", "email")
+
+    def has_changed(self) -> bool:
+        # A row is in use once anything identifying is typed in it; role and police choices alone are defaults.
+        return any((self.data.get(self.add_prefix(name)) or "").strip() for name in self.IDENTITY_FIELDS)
+
     def to_input(self, safe_contact: SafeContactInput | None) -> PartyInput:
         d = self.cleaned_data
         return PartyInput(

@@ -59,13 +59,18 @@ def _live_allocation(field: str):
     return Subquery(live.values(field)[:1])
 
 
-def inbox_cases(*, status: str = "", risk: str = "", route: str = "", q: str = "") -> QuerySet:
+def inbox_cases(*, user, status: str = "", risk: str = "", route: str = "", q: str = "") -> QuerySet:
     """The coordinators' SOO inbox: received (untriaged) cases first, then oldest first; open cases unless a
-    status is asked for. Each row carries its live allocation's first-contact deadline, read in the same query."""
-    qs = Case.objects.select_related("triage_owner").annotate(
-        untriaged_rank=DbCase(When(status=Case.Status.RECEIVED, then=Value(0)), default=Value(1)),
-        contact_due=_live_allocation("first_contact_due"),
-        contact_met=_live_allocation("first_contact_met_at"),
+    status is asked for. Each row carries its live allocation's first-contact deadline, read in the same query.
+    Built on cases_for_user, so a coordinator never sees a case they are a party to or declared a conflict on."""
+    qs = (
+        cases_for_user(user)
+        .select_related("triage_owner")
+        .annotate(
+            untriaged_rank=DbCase(When(status=Case.Status.RECEIVED, then=Value(0)), default=Value(1)),
+            contact_due=_live_allocation("first_contact_due"),
+            contact_met=_live_allocation("first_contact_met_at"),
+        )
     )
     qs = qs.filter(status=status) if status in Case.Status.values else qs.filter(status__in=OPEN_STATUSES)
     if risk in Case.Risk.values:

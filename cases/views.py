@@ -138,6 +138,7 @@ def inbox(request):
     form = InboxFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.inbox_cases(
+        user=request.user,
         status=filters.get("status", ""),
         risk=filters.get("risk", ""),
         route=filters.get("route", ""),

@@ -1,0 +1,304 @@
+"""The SOO inbox: order, filters, search, deadlines at risk, constant queries, assign to me, triage, rota."""
+
+import datetime as dt
+import threading
+
+import pytest
+import time_machine
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import services
+from cases.models import Case, CoordinatorShift
+from cases.selectors import inbox_cases
+from oversight.models import Allocation
+from ppda.roles import Role
+from tests.cases.conftest import declared
+from tests.factories.cases import CaseFactory, TriagedCaseFactory
+from tests.factories.directory import ChiefInspectorFactory, DistrictFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+INBOX = "/cases/"
+
+
+def refs(response):
+    return [row["case"].reference for row in response.context["rows"]]
+
+
+def test_untriaged_first_then_oldest_first(coordinator_client):
+    now = timezone.now()
+    TriagedCaseFactory(reference="DA/2026/000001", received_at=now - dt.timedelta(days=9))
+    CaseFactory(reference="DA/2026/000002", received_at=now - dt.timedelta(hours=3))
+    CaseFactory(reference="DA/2026/000003", received_at=now - dt.timedelta(days=2))
+    TriagedCaseFactory(reference="DA/2026/000004", received_at=now - dt.timedelta(days=20))
+    CaseFactory(reference="DA/2026/000005", status="closed")
+    response = coordinator_client.get(INBOX)
+    assert response.status_code == 200
+    assert refs(response) == ["DA/2026/000003", "DA/2026/000002", "DA/2026/000004", "DA/2026/000001"]
+
+
+def test_filters_and_search(coordinator_client):
+    CaseFactory(reference="DA/2026/000101", risk_level="high", route="psd")
+    CaseFactory(reference="DA/2026/000102", risk_level="standard", route="psd")
+    TriagedCaseFactory(reference="DA/2025/000103", risk_level="high", route="self")
+    CaseFactory(reference="DA/2024/000104", status="closed", risk_level="high", route="self")
+    assert refs(coordinator_client.get(INBOX, {"risk": "high"})) == ["DA/2026/000101", "DA/2025/000103"]
+    assert refs(coordinator_client.get(INBOX, {"route": "psd"})) == ["DA/2026/000101", "DA/2026/000102"]
+    assert refs(coordinator_client.get(INBOX, {"status": "triaged"})) == ["DA/2025/000103"]
+    assert refs(coordinator_client.get(INBOX, {"status": "closed"})) == ["DA/2024/000104"]
+    assert refs(coordinator_client.get(INBOX, {"q": "da/2026/0001"})) == ["DA/2026/000101", "DA/2026/000102"]
+    # Nonsense filters are ignored, never an error.
+    assert coordinator_client.get(INBOX, {"risk": "extreme", "page": "x"}).status_code == 200
+
+
+def test_deadline_at_risk(coordinator, coordinator_client):
+    now = timezone.now()
+    CaseFactory(reference="DA/2026/000201", received_at=now - dt.timedelta(hours=30))
+    CaseFactory(reference="DA/2026/000202", received_at=now - dt.timedelta(hours=2))
+    TriagedCaseFactory(reference="DA/2026/000203", needs_reallocation=True)
+    due_soon = CaseFactory(reference="DA/2026/000204", status="allocated")
+    overdue = CaseFactory(reference="DA/2026/000205", status="allocated")
+    met = CaseFactory(reference="DA/2026/000206", status="active")
+    soo = ChiefInspectorFactory()
+    for case, due, met_at in (
+        (due_soon, now + dt.timedelta(hours=5), None),
+        (overdue, now - dt.timedelta(hours=1), None),
+        (met, now - dt.timedelta(hours=1), now - dt.timedelta(hours=20)),
+    ):
+        Allocation.objects.create(
+            case=case,
+            soo=soo,
+            status="accepted",
+            allocated_at=due - dt.timedelta(hours=72),
+            allocated_by=coordinator,
+            first_contact_due=due,
+            first_contact_met_at=met_at,
+        )
+    response = coordinator_client.get(INBOX)
+    at_risk = {row["case"].reference: row["at_risk"] for row in response.context["rows"]}
+    assert at_risk == {
+        "DA/2026/000201": "Untriaged over 24 hours",
+        "DA/2026/000202": "",
+        "DA/2026/000203": "Needs reallocation",
+        "DA/2026/000204": "First contact due soon",
+        "DA/2026/000205": "First contact overdue",
+        "DA/2026/000206": "",
+    }
+
+
+def _bulk_cases(n: int, start: int):
+    district = DistrictFactory()
+    now = timezone.now()
+    Case.objects.bulk_create(
+        [
+            Case(
+                reference=f"DA/2020/{start + i:06d}",
+                pseudonym=f"Q{start + i:07d}"[:9],
+                received_at=now - dt.timedelta(hours=i),
+                route=Case.Route.values[i % len(Case.Route.values)],
+                category=Case.Category.POLICE_PERPETRATOR,
+                status=Case.Status.RECEIVED if i % 3 else Case.Status.TRIAGED,
+                incident_district=district,
+                needs_reallocation=bool(i % 7 == 0),
+            )
+            for i in range(n)
+        ]
+    )
+
+
+def _inbox_queries(client, django_assert_num_queries):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(INBOX, {"risk": ""})
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response
+
+
+def test_inbox_query_count_is_the_same_for_10_and_1000_cases(
+    coordinator, coordinator_client, django_assert_num_queries
+):
+    other = UserFactory(roles=[Role.COORDINATOR])
+    _bulk_cases(10, 0)
+    case = Case.objects.get(reference="DA/2020/000001")
+    case.triage_owner = other
+    case.save()
+    CoordinatorShift.objects.create(
+        coordinator=other,
+        starts_at=timezone.now() - dt.timedelta(hours=1),
+        ends_at=timezone.now() + dt.timedelta(hours=1),
+    )
+    few, response = _inbox_queries(coordinator_client, django_assert_num_queries)
+    assert len(response.context["rows"]) == 10
+    _bulk_cases(990, 10)
+    many, response = _inbox_queries(coordinator_client, django_assert_num_queries)
+    assert response.context["page"].paginator.count == 1000
+    assert len(response.context["rows"]) == 25
+    assert few == many
+    # Pinned: session, user, OTP device, roles, count, page (allocation deadlines by subquery, triage owner
+    # joined), on-duty shifts, then the session save (savepoint, update, release).
+    with django_assert_num_queries(10):
+        coordinator_client.get(INBOX, {"risk": ""})
+    assert many == 10
+
+
+def test_assign_to_me_takes_an_untriaged_case(coordinator, coordinator_client):
+    case = CaseFactory()
+    response = coordinator_client.post(reverse("cases:assign", args=[case.public_id]), {"next": "/cases/?q=DA"})
+    assert response["Location"] == "/cases/?q=DA"
+    case.refresh_from_db()
+    assert case.triage_owner == coordinator
+    assert case.history.first().history_user == coordinator
+
+
+def test_the_second_coordinator_is_told_who_has_it(coordinator, verified_client):
+    case = CaseFactory()
+    services.case_assign_to_me(case=case, user=coordinator)
+    rival = UserFactory(roles=[Role.COORDINATOR], first_name="Riley", last_name="Rival")
+    response = verified_client(rival).post(reverse("cases:assign", args=[case.public_id]), follow=True)
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == [f"{case.reference}: {coordinator.display_name} is already triaging this case"]
+    case.refresh_from_db()
+    assert case.triage_owner == coordinator
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_coordinators_at_once_only_one_gets_the_case():
+    from cases.services import AlreadyAssigned
+
+    a = UserFactory(roles=[Role.COORDINATOR])
+    b = UserFactory(roles=[Role.COORDINATOR])
+    case = CaseFactory()
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def take(user):
+        try:
+            barrier.wait()
+            services.case_assign_to_me(case=case, user=user)
+            results[user.pk] = "won"
+        except AlreadyAssigned:
+            results[user.pk] = "lost"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=take, args=(u,)) for u in (a, b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results.values()) == ["lost", "won"]
+    case.refresh_from_db()
+    assert results[case.triage_owner_id] == "won"
+
+
+def test_triage_moves_received_to_triaged(coordinator, coordinator_client):
+    case = CaseFactory(risk_level="")
+    district = DistrictFactory(name="Eastvale")
+    declared(case, coordinator)
+    url = reverse("cases:triage", args=[case.public_id])
+    assert coordinator_client.get(url).status_code == 200
+    response = coordinator_client.post(url, {"risk_level": "", "duty": "on"})
+    assert response.status_code == 200
+    assert ("#id_risk_level_0", "Select the DASH risk level") in response.context["error_summary"]
+    response = coordinator_client.post(
+        url,
+        {
+            "risk_level": "high",
+            "duty": "on",
+            "incident_district": "Eastvale",
+            "category": "both",
+            "summary": "Triaged.",
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.risk_level, case.duty, case.incident_district, case.category) == (
+        "triaged",
+        "high",
+        "on",
+        district,
+        "both",
+    )
+    assert case.triage_owner == coordinator and case.triaged_at is not None
+    # Only from received: a second triage is refused.
+    with pytest.raises(services.CaseError):
+        services.case_triage(
+            case=case,
+            user=coordinator,
+            risk_level="low",
+            duty="on",
+            incident_district=None,
+            category="both",
+            summary="",
+        )
+
+
+def test_triage_by_someone_other_than_the_owner_is_refused(coordinator):
+    case = CaseFactory()
+    other = UserFactory(roles=[Role.COORDINATOR])
+    services.case_assign_to_me(case=case, user=other)
+    with pytest.raises(services.AlreadyAssigned):
+        services.case_triage(
+            case=case,
+            user=coordinator,
+            risk_level="high",
+            duty="on",
+            incident_district=None,
+            category="both",
+            summary="",
+        )
+
+
+def test_status_transitions_check_the_state_they_start_from(coordinator):
+    case = CaseFactory()
+    with pytest.raises(services.CaseError, match="A received case cannot become closed"):
+        services.case_status_change(case=case, to_status="closed", user=coordinator)
+    case = services.case_status_change(case=case, to_status="triaged", user=coordinator)
+    case = services.case_status_change(case=case, to_status="allocated")
+    case = services.case_status_change(case=case, to_status="active")
+    case = services.case_status_change(case=case, to_status="closed")
+    assert case.closed_at is not None
+    case = services.case_status_change(case=case, to_status="reopened")
+    assert case.closed_at is None and case.status == "reopened"
+
+
+def test_rota_shows_who_is_on_duty(coordinator, coordinator_client):
+    on = UserFactory(roles=[Role.COORDINATOR], first_name="Dana", last_name="Duty")
+    off = UserFactory(roles=[Role.COORDINATOR], first_name="Oli", last_name="Offshift")
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
+        now = timezone.now()
+        CoordinatorShift.objects.create(
+            coordinator=on, starts_at=now - dt.timedelta(hours=2), ends_at=now + dt.timedelta(hours=6)
+        )
+        CoordinatorShift.objects.create(
+            coordinator=off, starts_at=now + dt.timedelta(hours=6), ends_at=now + dt.timedelta(hours=14)
+        )
+        response = coordinator_client.get("/cases/rota/")
+        assert [s.coordinator for s in response.context["on_duty"]] == [on]
+        assert [s.coordinator for s in response.context["shifts"]] == [on, off]
+        inbox = coordinator_client.get(INBOX)
+        assert [s.coordinator for s in inbox.context["on_duty"]] == [on]
+        response = coordinator_client.post(
+            "/cases/rota/", {"coordinator": off.pk, "starts_at": "2026-06-02T08:00", "ends_at": "2026-06-02T07:00"}
+        )
+        assert ("#id_ends_at", "The shift must end after it starts") in response.context["error_summary"]
+        response = coordinator_client.post(
+            "/cases/rota/", {"coordinator": off.pk, "starts_at": "2026-06-02T08:00", "ends_at": "2026-06-02T16:00"}
+        )
+        assert response.status_code == 302
+        assert CoordinatorShift.objects.filter(coordinator=off).count() == 2
+
+
+def test_only_coordinators_on_the_rota(coordinator):
+    soo = UserFactory(roles=[Role.SOO])
+    now = timezone.now()
+    with pytest.raises(services.CaseError):
+        services.coordinator_shift_create(coordinator=soo, starts_at=now, ends_at=now + dt.timedelta(hours=1))
+
+
+def test_inbox_selector_excludes_closed_by_default(coordinator):
+    CaseFactory(status="closed")
+    open_case = CaseFactory()
+    assert list(inbox_cases(user=coordinator)) == [open_case]

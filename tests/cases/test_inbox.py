@@ -163,7 +163,7 @@ def test_the_second_coordinator_is_told_who_has_it(coordinator, verified_client)
     assert case.triage_owner == coordinator
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_coordinators_at_once_only_one_gets_the_case():
     from cases.services import AlreadyAssigned
 

@@ -591,3 +591,27 @@ def second_factor_reset_by_admin(*, user, by, request=None) -> None:
     enrolment_permit_issue(user=user, by=by)
     user_sessions_end(user=user)
     access_record(request=request, user=by, action=AccessLog.Action.CHANGE, obj=user, what="two-factor reset by admin")
+
+
+def signin_records_purge(*, keep_days: int = 1) -> dict[str, int]:
+    """Delete what no longer matters: expired sessions, bookkeeping of ended sessions, and failure
+    counters that are neither locked nor recent (sprayed account names would otherwise pile up).
+
+    Idempotent; run by beat every hour.
+    """
+    from django.contrib.sessions.models import Session
+
+    now = timezone.now()
+    store = _session_store()
+    store.clear_expired()
+    if settings.SESSION_ENGINE in ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"):
+        live = Session.objects.filter(expire_date__gt=now).values("session_key")
+        sessions, _ = UserSession.objects.exclude(session_key__in=live).delete()
+    else:
+        sessions = 0
+    lockouts, _ = (
+        SignInLockout.objects.filter(last_failure_at__lt=now - timedelta(days=keep_days))
+        .exclude(locked_until__gt=now)
+        .delete()
+    )
+    return {"user_sessions": sessions, "lockouts": lockouts}

@@ -183,6 +183,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": float(env_int("DEADLINE_SWEEP_SECONDS", 180)),
         "options": {"expires": 170},
     },
+    # Expired sessions, bookkeeping of ended ones, and stale sign-in failure counters.
+    "signin-records-purge": {
+        "task": "ppda.tasks.signin_records_purge_task",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }
 
 MAILERS = {

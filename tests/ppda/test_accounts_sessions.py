@@ -282,3 +282,37 @@ def test_security_page_query_count_does_not_grow_with_sessions(verified_client, 
         response = client.get(reverse("accounts:security"))
     assert response.status_code == 200
     assert len(response.context["sessions"]) == sessions
+
+
+def test_purge_removes_ended_sessions_and_stale_counters_only():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ppda.accounts.services import signin_records_purge
+    from ppda.models import SignInLockout
+    from ppda.tasks import signin_records_purge_task
+
+    user = UserFactory()
+    with time_machine.travel(START, tick=False) as clock:
+        ended = sign_in(Client(), user)
+        ended_key = ended.session.session_key
+        clock.shift(60 * 60)  # the first session idles out
+        live = sign_in(Client(), user)
+        now = timezone.now()
+        old = now - timedelta(days=2)
+        SignInLockout.objects.create(username="stale", ip_address="10.0.0.2", failures=2, last_failure_at=old)
+        SignInLockout.objects.create(
+            username="still-locked",
+            ip_address="10.0.0.3",
+            failures=5,
+            last_failure_at=old,
+            locked_until=now + timedelta(minutes=5),
+        )
+        SignInLockout.objects.create(username="fresh", ip_address="10.0.0.4", failures=1, last_failure_at=now)
+        assert signin_records_purge() == {"user_sessions": 1, "lockouts": 1}
+        assert not UserSession.objects.filter(session_key=ended_key).exists()
+        assert UserSession.objects.filter(session_key=live.session.session_key).exists()
+        assert sorted(SignInLockout.objects.values_list("username", flat=True)) == ["fresh", "still-locked"]
+        assert live.get(reverse("home")).status_code == 200
+        assert signin_records_purge_task.apply().get() == {"user_sessions": 0, "lockouts": 0}

@@ -12,6 +12,7 @@ urlpatterns = [
     path("contacts/", include("oversight.contacts.urls")),
     path("notifications/", include("oversight.contacts.notification_urls")),
     path("oversight/", include("oversight.urls")),
+    path("audit/", include("ppda.audit_trail.urls")),
     path("admin/", admin.site.urls),
     path("cases/", include("cases.urls")),
     path("api/v1/cases/", cases_api.case_intake, name="api_case_intake"),

@@ -1,0 +1,62 @@
+from django import forms
+
+from ppda.models import AccessLog
+
+
+class TrailSearchForm(forms.Form):
+    """Filters for the audit trail. Every field is optional: no filter lists the most recent entries."""
+
+    OUTCOMES = [("", "Allowed and denied"), ("allowed", "Allowed only"), ("denied", "Denied only")]
+
+    reference = forms.CharField(
+        label="Case reference",
+        required=False,
+        max_length=40,
+        help_text="Who accessed this case, for example DA/2026/000123.",
+    )
+    username = forms.CharField(label="Username", required=False, max_length=150, help_text="What did this user access.")
+    date_from = forms.DateField(
+        label="From",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label="To",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    outcome = forms.ChoiceField(label="Outcome", required=False, choices=OUTCOMES)
+    action = forms.ChoiceField(label="Action", required=False, choices=[("", "Any action"), *AccessLog.Action.choices])
+
+    def clean_reference(self):
+        return self.cleaned_data["reference"].strip()
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end date must be the same as or after the start date.")
+        return cleaned
+
+    def summary(self) -> str:
+        """The filters in words, for the heading and for the audit-read log row (no case content)."""
+        data = self.cleaned_data
+        parts = []
+        if data.get("reference"):
+            parts.append(f"case {data['reference']}")
+        if data.get("username"):
+            parts.append(f"user {data['username']}")
+        if data.get("date_from"):
+            parts.append(f"from {data['date_from']:%Y-%m-%d}")
+        if data.get("date_to"):
+            parts.append(f"to {data['date_to']:%Y-%m-%d}")
+        if data.get("outcome"):
+            parts.append(data["outcome"])
+        if data.get("action"):
+            parts.append(f"action {data['action']}")
+        return ", ".join(parts) or "all entries"

@@ -1,0 +1,244 @@
+"""THE URL PERMISSION MATRIX: every URL pattern of the project declares who may reach it.
+
+test_matrix.py walks the project's URL resolver (every pattern, every included namespace, the admin)
+and, for every pattern and every role below, requests the URL as that role in a world of real objects
+(tests/security/world.py), then asserts
+  1. the status declared here, and
+  2. that no identifier of a case the role may not see (party names, dates of birth, employee numbers,
+     phones, emails, addresses, safe-contact codewords, the case reference) appears in the response.
+A pattern with no entry here fails the suite. So does an entry whose pattern no longer exists.
+
+HOW TO ADD YOUR URL (one entry in EXPECTATIONS, keyed by the URL name "namespace:name"):
+
+    "cases:inbox": page(ok={COORDINATOR, PARTY}),                # a role-only page: everyone else 403
+    "cases:detail": case_object(ok={COORDINATOR, SOO, PSD}),     # names a case: everyone else 404
+    "cases:triage": case_object(ok={COORDINATOR}, post=OK_OR_REDIRECT),  # also POSTs (empty form)
+    "oversight:accept": case_object(ok={SOO}, kwargs=lambda w: {"public_id": w.allocation_a.public_id}),
+
+- `ok` is the set of roles that may use the page; ANONYMOUS gets LOGIN and PASSWORD_ONLY gets OTP
+  automatically. Override single roles with keyword arguments: page(ok={COORDINATOR}, AUDITOR=OK).
+- POLICY (docs/security.md): a URL that names an object the user may not see answers 404, whether the
+  object exists or not, so existence never leaks; a page that only needs a role answers 403.
+  case_object() encodes the first, page() the second; a test rejects 403 on a URL with object kwargs.
+- URL kwargs are filled by name from KWARGS below (public_id -> case A's UUID). A new kwarg name fails
+  with a message: add it to KWARGS, or give the entry kwargs=lambda w: {...}.
+- "Which cases may this role see" comes from the world (World.visible): case A is allocated to SOO,
+  assigned to PSD; case B is allocated to SOO_OTHER; the coordinator sees both; PARTY is a coordinator
+  who is case A's victim, LINE_MANAGER manages case A's suspect (both must never see case A).
+- A page that legitimately shows a kind of identifier to a role that cannot see the case (e.g. the audit
+  trail shows case references to the auditor; the admin's staff directory shows staff names) declares
+  it with a reason: may_show={"reference": "why"}. Kinds: "reference", "staff", "personal".
+- A new role (e.g. panel chair): add it to ROLES and to world.py; page()/case_object() give it the
+  `deny` default, so only pages it may use need editing.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+# ---- roles (the cast: world.py builds one user per role) -------------------------------------------
+ANONYMOUS = "anonymous"
+PASSWORD_ONLY = "password_only"  # a coordinator who passed the password step but not the second factor
+COORDINATOR = "coordinator"
+SOO = "soo_allocated"  # SOO allocated to case A
+SOO_OTHER = "soo_other"  # SOO allocated to case B only
+PSD = "psd_assigned"  # PSD representative assigned to case A
+PSD_OTHER = "psd_unassigned"
+AUDITOR = "auditor"
+SUPERUSER = "superuser_no_role"
+PARTY = "party"  # case A's victim, a coordinator by role
+LINE_MANAGER = "party_line_manager"  # SOO + PSD rep who manages case A's suspect and holds a grant on A
+
+ROLES = (
+    ANONYMOUS,
+    PASSWORD_ONLY,
+    COORDINATOR,
+    SOO,
+    SOO_OTHER,
+    PSD,
+    PSD_OTHER,
+    AUDITOR,
+    SUPERUSER,
+    PARTY,
+    LINE_MANAGER,
+)
+SIGNED_IN = tuple(r for r in ROLES if r not in (ANONYMOUS, PASSWORD_ONLY))
+
+
+# ---- statuses ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Status:
+    """An expected response: exact codes, optionally a redirect whose target path starts with one of `to`."""
+
+    name: str
+    codes: tuple[int, ...]
+    to: tuple[str, ...] = ()  # URL names; the Location path must start with one of them
+
+    def matches(self, response) -> bool:
+        if response.status_code not in self.codes:
+            return False
+        if not self.to:
+            return True
+        location = response.headers.get("Location", "")
+        return any(location.startswith(reverse(name)) for name in self.to)
+
+    def __str__(self):
+        return self.name
+
+
+OK = Status("OK (200)", (200,))
+FORBIDDEN = Status("FORBIDDEN (403)", (403,))
+NOT_FOUND = Status("NOT_FOUND (404)", (404,))
+NOT_ALLOWED = Status("METHOD NOT ALLOWED (405)", (405,))
+REDIRECT = Status("REDIRECT (3xx)", (301, 302, 303))
+OK_OR_REDIRECT = Status("OK or REDIRECT", (200, 301, 302, 303))
+LOGIN = Status("LOGIN (redirect to the login page)", (302,), ("accounts:login",))
+OTP = Status("OTP (redirect to the second factor)", (302,), ("accounts:otp_verify", "accounts:otp_enrol"))
+ADMIN_LOGIN = Status("ADMIN_LOGIN (redirect to the admin login)", (302,), ("admin:login",))
+
+
+def status(value) -> Status:
+    if isinstance(value, Status):
+        return value
+    if isinstance(value, int):
+        return Status(str(value), (value,))
+    raise TypeError(f"Not a status: {value!r}")
+
+
+# ---- entries -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Expect:
+    get: Mapping[str, Status]
+    post: Mapping[str, Status] | None = None
+    post_data: Callable | None = None  # world -> dict
+    kwargs: Callable | None = None  # world -> dict, instead of KWARGS by name
+    args: Callable | None = None  # world -> list, for patterns with positional groups
+    path: Callable | None = None  # world -> str, for patterns without a name
+    query: str = ""
+    may_show: Mapping[str, str] = field(default_factory=dict)
+
+
+def _by_role(ok, ok_status, deny, overrides) -> dict[str, Status]:
+    out = {}
+    for role in ROLES:
+        if role == ANONYMOUS:
+            out[role] = LOGIN
+        elif role == PASSWORD_ONLY:
+            out[role] = OTP
+        else:
+            out[role] = ok_status if role in ok else deny
+    for role_const, value in overrides.items():
+        role = globals()[role_const]
+        out[role] = status(value)
+    return out
+
+
+def page(ok=(), *, status_ok=OK, deny=FORBIDDEN, post=None, **kw) -> Expect:
+    """A page behind the sign-in gate that needs a role: roles in `ok` get `status_ok`, others `deny` (403).
+
+    Role overrides are keyword arguments named after the constants (AUDITOR=OK); anything else
+    (kwargs, args, path, post_data, query, may_show) goes to Expect.
+    """
+    overrides = {k: kw.pop(k) for k in list(kw) if k.isupper()}
+    get = _by_role(ok, status(status_ok), status(deny), overrides)
+    post_map = _by_role(ok, status(post), status(deny), overrides) if post is not None else None
+    return Expect(get=get, post=post_map, **kw)
+
+
+def case_object(ok=(), **kw) -> Expect:
+    """A URL naming a case (or something of a case): roles in `ok` use it, everyone else gets 404."""
+    kw.setdefault("deny", NOT_FOUND)
+    return page(ok, **kw)
+
+
+def explicit(get: Mapping[str, object], post: Mapping[str, object] | None = None, **kw) -> Expect:
+    """Every role spelled out (for the sign-in pages and other special cases)."""
+    missing = set(ROLES) - set(get)
+    if missing:
+        raise ValueError(f"explicit() needs every role; missing {sorted(missing)}")
+    return Expect(
+        get={r: status(v) for r, v in get.items()},
+        post={r: status(v) for r, v in post.items()} if post else None,
+        **kw,
+    )
+
+
+def everyone(value, **overrides) -> dict[str, object]:
+    out = dict.fromkeys(ROLES, value)
+    out.update({globals()[k]: v for k, v in overrides.items()})
+    return out
+
+
+# ---- URL kwargs by name ------------------------------------------------------------------------------
+# name -> function(world) giving the value. Object URLs point at case A (or its objects): the roles
+# that may see case A expect OK, everyone else NOT_FOUND.
+KWARGS: dict[str, Callable] = {
+    "public_id": lambda w: w.case_a.public_id,
+    "case_id": lambda w: w.case_a.public_id,
+    "case_public_id": lambda w: w.case_a.public_id,
+    "allocation_id": lambda w: w.allocation_a.public_id,
+    # The admin's: object_id is filled per model by the checker (the world's object of the admin's model).
+    "app_label": lambda w: "ppda",
+    "url": lambda w: "no-such-page/",
+}
+
+
+# Kwargs that name an object: such URLs answer 404 to anyone who may not see the object (never 403).
+OBJECT_KWARGS = {"public_id", "case_id", "case_public_id", "allocation_id", "party_id", "object_id", "pk"}
+
+
+# ---- the admin ---------------------------------------------------------------------------------------
+# One rule for every admin page: only staff users (here the superuser with no role) get in, behind the
+# second factor. The superuser sees the staff directory (names, employee numbers), never case content:
+# if a case model is ever registered in the admin, the leak check fails for the superuser.
+_ADMIN_SHOWS = {"staff": "the admin shows the staff directory, without any link to a case"}
+ADMIN_PAGE = page(ok={SUPERUSER}, deny=ADMIN_LOGIN, may_show=_ADMIN_SHOWS)
+ADMIN_REDIRECT = page(ok={SUPERUSER}, status_ok=REDIRECT, deny=ADMIN_LOGIN, may_show=_ADMIN_SHOWS)
+
+
+# ---- the declarations --------------------------------------------------------------------------------
+EXPECTATIONS: dict[str, Expect] = {
+    # The sign-in pages are the only ones open before both factors (ppda/middleware.py).
+    "health": explicit(everyone(OK)),
+    "accounts:login": explicit(everyone(OK)),
+    "accounts:logout": explicit(everyone(NOT_ALLOWED), post=everyone(LOGIN)),
+    "accounts:otp_verify": explicit(everyone(OK, ANONYMOUS=LOGIN)),
+    "accounts:otp_enrol": explicit(everyone(REDIRECT, ANONYMOUS=LOGIN)),
+    "accounts:otp_enrol_qr": explicit(everyone(OK, ANONYMOUS=LOGIN)),
+    "home": page(ok=SIGNED_IN),
+    # The auditor's trail: auditors only (not superusers, not coordinators). It shows case references
+    # (that is how an auditor asks "who accessed case X") and never case content.
+    "audit:index": page(ok={AUDITOR}, may_show={"reference": "the audit trail lists case references"}),
+    "audit:export": page(ok={AUDITOR}, may_show={"reference": "the audit trail lists case references"}),
+    # --- the admin ---
+    # The admin's own login is behind the second factor too: only a verified session reaches it.
+    "admin:login": page(ok=SIGNED_IN, SUPERUSER=REDIRECT),
+    "admin:logout": page(ok={SUPERUSER}, status_ok=NOT_ALLOWED, deny=REDIRECT),
+    # No ModelAdmin here uses autocomplete_fields: the endpoint refuses every request.
+    "admin:autocomplete": page(ok={SUPERUSER}, status_ok=FORBIDDEN, deny=ADMIN_LOGIN),
+    # Asked for a case by its integer id, the admin must not redirect to the case (existence, UUID).
+    "admin:view_on_site": page(ok={SUPERUSER}, status_ok=NOT_FOUND, deny=ADMIN_LOGIN),
+    "admin:*_simple_history": page(ok={SUPERUSER}, deny=ADMIN_LOGIN, may_show=_ADMIN_SHOWS),
+    "admin:*_delete": ADMIN_PAGE,
+    "admin:password_change_done": ADMIN_PAGE,
+    "admin:*": ADMIN_PAGE,
+    # The admin's unnamed patterns: "<model>/<id>/" redirects to the change page; the catch-all.
+    "admin/*/<path:object_id>/": ADMIN_REDIRECT,
+    "admin/(?P<url>.*)$": page(ok={SUPERUSER}, status_ok=NOT_FOUND, deny=ADMIN_LOGIN),
+}
+
+
+def lookup(key: str) -> tuple[str, Expect] | None:
+    """The entry for a pattern key: an exact key first, then the most specific glob (longest pattern)."""
+    if key in EXPECTATIONS:
+        return key, EXPECTATIONS[key]
+    # A key with "*" is a glob; keys with "(" are raw regex routes of unnamed patterns, matched exactly.
+    globs = [k for k in EXPECTATIONS if "*" in k and "(" not in k and fnmatch.fnmatchcase(key, k)]
+    if not globs:
+        return None
+    best = max(globs, key=len)
+    return best, EXPECTATIONS[best]

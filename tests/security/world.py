@@ -1,0 +1,266 @@
+"""The matrix's world: real objects, a fixed cast of users, and the identifiers each user may not see.
+
+Two cases. Case A: a police victim (who is also a coordinator with an account) and a police suspect
+(whose line manager is an SOO holding a stale grant on A), a safe contact with a codeword, allocated to
+one SOO, with an assigned PSD representative. Case B: a civilian victim with full identity and a safe
+contact, and a police suspect, allocated to another SOO. Every identifier is distinctive synthetic text,
+so a match in a response body is a leak, not a coincidence.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.test import Client
+from django.utils import timezone
+
+from cases.models import Case
+from oversight.models import Allocation
+from ppda.audit import access_record
+from ppda.models import AccessLog, StaffMember
+from ppda.permissions import grant
+from ppda.roles import Role
+from tests.conftest import login_verified
+from tests.factories.cases import (
+    CaseFactory,
+    CivilianVictimFactory,
+    PoliceSuspectFactory,
+    PoliceVictimFactory,
+    SafeContactFactory,
+)
+from tests.factories.directory import (
+    ChiefInspectorFactory,
+    PsdDepartmentFactory,
+    StaffMemberFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+from . import matrix as m
+
+VIEW_CASE = "cases.view_case"
+
+# Kinds of identifier (an entry may exempt a kind, with a reason, see matrix.py `may_show`).
+REFERENCE = "reference"  # the force's case reference
+STAFF = "staff"  # a police party's staff-directory identity: name, employee number, work email
+PERSONAL = "personal"  # a civilian party's identity, and any party's safe-contact details
+
+
+@dataclass
+class CaseIdentifiers:
+    """What identifies one case's people. Checked case-insensitively in bodies and headers."""
+
+    case: Case
+    by_kind: dict[str, set[str]] = field(default_factory=dict)
+
+    def add(self, kind: str, *values) -> None:
+        for value in values:
+            if value:
+                self.by_kind.setdefault(kind, set()).add(str(value))
+
+    def add_staff(self, staff: StaffMember) -> None:
+        self.add(STAFF, staff.first_name, staff.last_name, staff.employee_number, staff.work_email)
+
+    def add_date(self, kind: str, date: dt.date | None) -> None:
+        if date:
+            self.add(
+                kind,
+                date.isoformat(),
+                date.strftime("%d/%m/%Y"),
+                f"{date.day} {date:%B %Y}",
+                f"{date.day} {date:%b %Y}",
+                f"{date:%B} {date.day}, {date.year}",
+            )
+
+
+@dataclass
+class World:
+    case_a: Case
+    case_b: Case
+    allocation_a: Allocation
+    allocation_b: Allocation
+    users: dict  # role name -> User (None for anonymous)
+    sessions: dict  # role name -> {cookie name: value}
+    visible: dict  # role name -> set of case pks the role may see identified
+    identifiers: dict  # case pk -> CaseIdentifiers
+    own: dict  # role name -> identifiers that are the viewer's own (their name is not a leak to them)
+
+    def client(self, role: str) -> Client:
+        client = Client()
+        for name, value in self.sessions.get(role, {}).items():
+            client.cookies[name] = value
+        return client
+
+    def forbidden_identifiers(self, role: str, may_show=()) -> dict[str, tuple[Case, str]]:
+        """identifier -> (case, kind) for every case the role may not see, minus kinds the page may show."""
+        out = {}
+        for pk, ids in self.identifiers.items():
+            if pk in self.visible[role]:
+                continue
+            for kind, values in ids.by_kind.items():
+                if kind in may_show:
+                    continue
+                for value in values:
+                    if value.lower() not in self.own[role]:
+                        out[value] = (ids.case, kind)
+        return out
+
+
+def _identifiers(case: Case) -> CaseIdentifiers:
+    ids = CaseIdentifiers(case=case)
+    ids.add(REFERENCE, case.reference)
+    for party in case.parties.select_related("staff").all():
+        if party.staff_id:
+            ids.add_staff(party.staff)
+        ids.add(PERSONAL, party.first_name, party.last_name, party.email, party.address)
+        if party.phone:
+            ids.add(PERSONAL, party.phone, party.phone.replace(" ", ""))
+        ids.add_date(PERSONAL, party.date_of_birth)
+        contact = getattr(party, "safe_contact", None)
+        if contact is not None:
+            ids.add(PERSONAL, contact.codeword, contact.safe_email)
+            if contact.safe_phone:
+                ids.add(PERSONAL, contact.safe_phone, contact.safe_phone.replace(" ", ""))
+    return ids
+
+
+def _allocate(case: Case, soo_user, by) -> Allocation:
+    # Stands in for the allocation workflow: a live allocation row and the object grant it gives.
+    now = timezone.now()
+    allocation = Allocation.objects.create(
+        case=case,
+        soo=soo_user.staff,
+        allocated_at=now,
+        allocated_by=by,
+        first_contact_due=Allocation.due_for(now),
+        status=Allocation.Status.ACCEPTED,
+    )
+    grant(soo_user, VIEW_CASE, case)
+    case.status = Case.Status.ALLOCATED
+    case.save(update_fields=["status"])
+    return allocation
+
+
+def build_world() -> World:
+    """Create the cast and the two cases. Call inside a transaction that the caller rolls back."""
+    psd = PsdDepartmentFactory(name="Professional Standards (matrix)")
+    TeamFactory(department=psd)
+    users = {m.ANONYMOUS: None}
+    users[m.COORDINATOR] = UserFactory(username="mx-coordinator", roles=[Role.COORDINATOR])
+    users[m.PASSWORD_ONLY] = UserFactory(username="mx-password-only", roles=[Role.COORDINATOR])
+    users[m.SOO] = UserFactory(username="mx-soo", staff=ChiefInspectorFactory(), roles=[Role.SOO])
+    users[m.SOO_OTHER] = UserFactory(username="mx-soo-other", staff=ChiefInspectorFactory(), roles=[Role.SOO])
+    users[m.PSD] = UserFactory(username="mx-psd", staff=StaffMemberFactory(department=psd), roles=[Role.PSD_REP])
+    users[m.PSD_OTHER] = UserFactory(
+        username="mx-psd-other", staff=StaffMemberFactory(department=psd), roles=[Role.PSD_REP]
+    )
+    users[m.AUDITOR] = UserFactory(username="mx-auditor", roles=[Role.AUDITOR])
+    users[m.SUPERUSER] = UserFactory(username="mx-root", is_superuser=True, is_staff=True)
+    users[m.LINE_MANAGER] = UserFactory(
+        username="mx-line-manager", staff=ChiefInspectorFactory(), roles=[Role.SOO, Role.PSD_REP]
+    )
+
+    # Case A: both parties police. The victim holds a coordinator account: a party never sees their own case.
+    victim_staff = StaffMemberFactory(
+        first_name="Zephyrine", last_name="Quillfeather", employee_number="PX73519", work_email="zq7@force.example"
+    )
+    suspect_staff = StaffMemberFactory(
+        first_name="Barnaby",
+        last_name="Thistlewood",
+        employee_number="PX88214",
+        work_email="bt8@force.example",
+        rank=StaffMember.Rank.SERGEANT,
+        line_manager=users[m.LINE_MANAGER].staff,
+    )
+    users[m.PARTY] = UserFactory(username="mx-party", staff=victim_staff, roles=[Role.COORDINATOR])
+    case_a = CaseFactory(reference="WLD/2026/000417", category=Case.Category.BOTH)
+    victim_a = PoliceVictimFactory(case=case_a, staff=victim_staff)
+    SafeContactFactory(
+        party=victim_a, codeword="Marigold-Ferret", safe_phone="07700 900731", safe_email="safe.zq@mail.example"
+    )
+    PoliceSuspectFactory(case=case_a, staff=suspect_staff)
+
+    # Case B: a civilian victim, a police suspect.
+    case_b = CaseFactory(reference="WLD/2026/000952", category=Case.Category.POLICE_PERPETRATOR)
+    victim_b = CivilianVictimFactory(
+        case=case_b,
+        first_name="Ottoline",
+        last_name="Wrenhaven",
+        normalised_name="ottoline wrenhaven",
+        date_of_birth=dt.date(1987, 3, 29),
+        phone="07700 900318",
+        email="ottoline.w@mail.example",
+        address="14 Larkspur Mews, Oakhaven",
+    )
+    SafeContactFactory(party=victim_b, codeword="Juniper-Heron", safe_phone="07700 900864", safe_email="")
+    PoliceSuspectFactory(
+        case=case_b,
+        staff=StaffMemberFactory(
+            first_name="Cuthbert", last_name="Ravensmoor", employee_number="PX40977", work_email="cr4@force.example"
+        ),
+    )
+
+    coordinator = users[m.COORDINATOR]
+    allocation_a = _allocate(case_a, users[m.SOO], coordinator)
+    allocation_b = _allocate(case_b, users[m.SOO_OTHER], coordinator)
+    # PSD assignment: the workflow grants the case to the assigned representative.
+    grant(users[m.PSD], VIEW_CASE, case_a)
+    # The suspect's line manager holds a grant on A (say, a stale allocation): the selector must still refuse.
+    grant(users[m.LINE_MANAGER], VIEW_CASE, case_a)
+
+    # Some audit trail for the auditor's pages: an allowed read and a denied attempt on each case.
+    for case in (case_a, case_b):
+        access_record(user=coordinator, obj=case, case_reference=case.reference, what="case page")
+    access_record(
+        user=users[m.SOO_OTHER],
+        action=AccessLog.Action.DENIED,
+        object_type="cases.case",
+        object_id=str(case_a.public_id),
+        case_reference=case_a.reference,
+        what="case page",
+        allowed=False,
+    )
+
+    # Everyone who signs in gets both factors, except the password-only session.
+    sessions = {}
+    for role, user in users.items():
+        if user is None:
+            continue
+        client = Client()
+        if role == m.PASSWORD_ONLY:
+            client.force_login(user)
+        else:
+            login_verified(client, user)
+        sessions[role] = {name: morsel.value for name, morsel in client.cookies.items()}
+
+    visible = {role: set() for role in users}
+    visible[m.COORDINATOR] = {case_a.pk, case_b.pk}
+    visible[m.PARTY] = {case_b.pk}
+    visible[m.SOO] = {case_a.pk}
+    visible[m.SOO_OTHER] = {case_b.pk}
+    visible[m.PSD] = {case_a.pk}
+    # A password-only session sees nothing until the second factor, whatever the role.
+    visible[m.PASSWORD_ONLY] = set()
+
+    identifiers = {case.pk: _identifiers(case) for case in (case_a, case_b)}
+    own = {role: set() for role in users}
+    # The party's own name is on every page they see (the header); that is not a leak to them.
+    own[m.PARTY] = {
+        v.lower()
+        for v in (
+            victim_staff.first_name,
+            victim_staff.last_name,
+            victim_staff.employee_number,
+            victim_staff.work_email,
+        )
+    }
+    return World(
+        case_a=case_a,
+        case_b=case_b,
+        allocation_a=allocation_a,
+        allocation_b=allocation_b,
+        users=users,
+        sessions=sessions,
+        visible=visible,
+        identifiers=identifiers,
+        own=own,
+    )

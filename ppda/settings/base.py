@@ -44,6 +44,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so it sees the exception a view raises before any other middleware turns it into a response.
+    "ppda.audit.DeniedAccessLogMiddleware",
 ]
 
 ROOT_URLCONF = "ppda.urls"

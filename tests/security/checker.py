@@ -176,10 +176,13 @@ def check(world, p: Pattern, role: str, method: str, entry: m.Expect | None = No
     expected = expectations[role]
     url = url_for(world, p, entry)
     client = world.client(role)
+    user = world.users.get(role)
+    denials_before = _denials(user)
     if method == "GET":
         response = client.get(url)
     else:
-        data = entry.post_data(world) if entry.post_data else {}
+        # A field no form knows: forms are bound (so validated), and nothing valid is submitted.
+        data = entry.post_data(world) if entry.post_data else {"matrix-probe": "1"}
         response = client.post(url, data)
     problems = []
     if not expected.matches(response):
@@ -187,12 +190,24 @@ def check(world, p: Pattern, role: str, method: str, entry: m.Expect | None = No
         problems.append(
             f"status: expected {expected}, got {response.status_code}{' -> ' + location if location else ''}"
         )
+    if response.status_code in (403, 404) and role in m.SIGNED_IN and _denials(user) == denials_before:
+        problems.append(
+            f"refused with {response.status_code} but no access-log row with allowed=False was written: "
+            "raise Http404/PermissionDenied (ppda.audit.DeniedAccessLogMiddleware logs it) or call "
+            "access_record(..., allowed=False)"
+        )
     leaks = find_leaks(response_text(response), world.forbidden_identifiers(role, entry.may_show))
     if leaks:
         problems.append("LEAK: identifiers of a case this role may not see: " + ", ".join(leaks))
     if problems:
         raise MatrixFailure(f"{method} {url} ({p.key}) as {role}:\n  " + "\n  ".join(problems))
     return response
+
+
+def _denials(user) -> int:
+    from ppda.models import AccessLog
+
+    return AccessLog.objects.filter(user=user, allowed=False).count() if user is not None else 0
 
 
 def missing_message(missing: list[Pattern]) -> str:

@@ -1,6 +1,6 @@
 """A test-only URLconf: the project's URLs plus a planted leak, to prove the matrix catches leaks."""
 
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.urls import path
 
 from cases.models import Case
@@ -25,3 +25,11 @@ urlpatterns = [
     path("leaky/<uuid:public_id>/", leaky_case_view, name="leaky"),
     path("leaky-redirect/<uuid:public_id>/", leaky_redirect_view, name="leaky_redirect"),
 ]
+
+
+def quiet_refusal_view(request, public_id):
+    # A refusal that bypasses the access log: a 404 returned rather than raised, and not recorded.
+    return HttpResponseNotFound("Not found")
+
+
+urlpatterns.append(path("quiet/<uuid:public_id>/", quiet_refusal_view, name="quiet"))

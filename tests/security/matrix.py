@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
+from ppda import audit
+
 # ---- roles (the cast: world.py builds one user per role) -------------------------------------------
 ANONYMOUS = "anonymous"
 PASSWORD_ONLY = "password_only"  # a coordinator who passed the password step but not the second factor
@@ -187,8 +189,8 @@ KWARGS: dict[str, Callable] = {
 }
 
 
-# Kwargs that name an object: such URLs answer 404 to anyone who may not see the object (never 403).
-OBJECT_KWARGS = {"public_id", "case_id", "case_public_id", "allocation_id", "party_id", "object_id", "pk"}
+# Kwargs that name an object: such URLs answer 404 to anyone who may not see the object.
+OBJECT_KWARGS = set(audit.OBJECT_KWARGS)
 
 
 # ---- the admin ---------------------------------------------------------------------------------------
@@ -210,6 +212,41 @@ EXPECTATIONS: dict[str, Expect] = {
     "accounts:otp_enrol": explicit(everyone(REDIRECT, ANONYMOUS=LOGIN)),
     "accounts:otp_enrol_qr": explicit(everyone(OK, ANONYMOUS=LOGIN)),
     "home": page(ok=SIGNED_IN),
+    # The JSON intake API authenticates sending systems by token, not by session (cases/api.py): the
+    # same answer for every role. Its OpenAPI description is public and carries no case data.
+    "api_case_intake": explicit(everyone(NOT_ALLOWED), post=everyone(401)),
+    "api_openapi": explicit(everyone(OK)),
+    # --- cases (cases/views.py): coordinator pages 403; case URLs 404 unless the case is visible, and
+    # 403 for a visible case when the action is the coordinators'. The first open of a case needs the
+    # declaration: the world's PSD representative has not made it yet, so is sent to it.
+    "cases:inbox": page(ok={COORDINATOR, PARTY}),
+    "cases:intake": page(ok={COORDINATOR, PARTY}, post=OK),
+    "cases:rota": page(ok={COORDINATOR, PARTY}, post=OK),
+    "cases:detail": case_object(ok={COORDINATOR, SOO}, PSD=REDIRECT),
+    "cases:intake_done": case_object(ok={COORDINATOR}, SOO=FORBIDDEN, PSD=FORBIDDEN),
+    # Already declared: straight on to the case. Not yet (PSD): the form, which names the parties.
+    "cases:declare": case_object(ok={PSD}, COORDINATOR=REDIRECT, SOO=REDIRECT, post=OK),
+    "cases:assign": explicit(
+        everyone(NOT_ALLOWED, ANONYMOUS=LOGIN, PASSWORD_ONLY=OTP),
+        post=everyone(
+            NOT_FOUND, ANONYMOUS=LOGIN, PASSWORD_ONLY=OTP, COORDINATOR=REDIRECT, SOO=FORBIDDEN, PSD=FORBIDDEN
+        ),
+    ),
+    # Case A is already triaged, so the form sends the coordinator back to the case.
+    "cases:triage": case_object(ok={COORDINATOR}, status_ok=REDIRECT, post=REDIRECT, SOO=FORBIDDEN, PSD=FORBIDDEN),
+    "cases:link_create": case_object(ok={COORDINATOR}, post=OK, SOO=FORBIDDEN, PSD=FORBIDDEN),
+    # --- contacts (oversight/contacts): the allocated SOO reads and writes; coordinators read only.
+    "contacts:overdue": page(ok={COORDINATOR, PARTY}),
+    "contacts:detail": case_object(ok={COORDINATOR, SOO}),
+    "contacts:create": case_object(ok={SOO}, post=400, COORDINATOR=FORBIDDEN),
+    "contacts:engagement": case_object(ok={SOO}, post=400, COORDINATOR=FORBIDDEN),
+    "contacts:schedule": case_object(ok={SOO}, post=400, COORDINATOR=FORBIDDEN),
+    # --- notifications: each user's own; marking read is POST-only and scoped to the recipient.
+    "notifications:list": page(ok=SIGNED_IN),
+    "notifications:read_all": page(ok=SIGNED_IN, status_ok=NOT_ALLOWED, post=REDIRECT),
+    "notifications:read": page(
+        ok=SIGNED_IN, status_ok=NOT_ALLOWED, post=REDIRECT, kwargs=lambda w: {"pk": w.notification.pk}
+    ),
     # The auditor's trail: auditors only (not superusers, not coordinators). It shows case references
     # (that is how an auditor asks "who accessed case X") and never case content.
     "audit:index": page(ok={AUDITOR}, may_show={"reference": "the audit trail lists case references"}),

@@ -52,7 +52,7 @@ def test_planted_leak_in_a_header_fails_the_matrix(world):
 @pytest.mark.urls(LEAKY)
 def test_undeclared_pattern_fails_with_instructions():
     missing = [p for p in walk_patterns(LEAKY) if m.lookup(p.key) is None]
-    assert [p.key for p in missing] == ["leaky", "leaky_redirect"]
+    assert [p.key for p in missing] == ["leaky", "leaky_redirect", "quiet"]
     message = missing_message(missing)
     assert '"leaky": case_object(ok={COORDINATOR, SOO, PSD}),' in message
     assert "tests/security/matrix.py" in message
@@ -93,3 +93,9 @@ def test_find_leaks_is_case_insensitive_and_unescapes_html(world):
     leaks = find_leaks(response_text(Response()), world.forbidden_identifiers(m.AUDITOR))
     assert any("Quillfeather" in leak for leak in leaks)
     assert any("Marigold-Ferret" in leak for leak in leaks)
+
+
+@pytest.mark.urls(LEAKY)
+def test_a_refusal_that_is_not_logged_fails_the_matrix(world):
+    with pytest.raises(MatrixFailure, match="no access-log row with allowed=False"):
+        check(world, _pattern("quiet", LEAKY), m.AUDITOR, "GET", m.case_object(ok={m.COORDINATOR}))

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from django.test import Client
 from django.utils import timezone
 
-from cases.models import Case
+from cases.models import Case, CaseAccessDeclaration
 from oversight.models import Allocation
 from ppda.audit import access_record
-from ppda.models import AccessLog, StaffMember
+from ppda.models import AccessLog, Notification, StaffMember
 from ppda.permissions import grant
 from ppda.roles import Role
 from tests.conftest import login_verified
@@ -78,6 +78,7 @@ class World:
     case_b: Case
     allocation_a: Allocation
     allocation_b: Allocation
+    notification: Notification
     users: dict  # role name -> User (None for anonymous)
     sessions: dict  # role name -> {cookie name: value}
     visible: dict  # role name -> set of case pks the role may see identified
@@ -207,6 +208,24 @@ def build_world() -> World:
     # The suspect's line manager holds a grant on A (say, a stale allocation): the selector must still refuse.
     grant(users[m.LINE_MANAGER], VIEW_CASE, case_a)
 
+    # First-open declarations ("I do not know the people in this case"). The PSD representative has not
+    # opened case A yet, so the matrix also sees the declaration step.
+    for user, case in [
+        (coordinator, case_a),
+        (coordinator, case_b),
+        (users[m.SOO], case_a),
+        (users[m.SOO_OTHER], case_b),
+        (users[m.PARTY], case_b),
+    ]:
+        CaseAccessDeclaration.objects.create(case=case, user=user, kind=CaseAccessDeclaration.Kind.NO_CONFLICT)
+    notification = Notification.objects.create(
+        recipient=users[m.SOO],
+        kind="allocated",
+        message=f"Case {case_a.reference} allocated to you",
+        case_reference=case_a.reference,
+        link=f"/cases/{case_a.public_id}/",
+    )
+
     # Some audit trail for the auditor's pages: an allowed read and a denied attempt on each case.
     for case in (case_a, case_b):
         access_record(user=coordinator, obj=case, case_reference=case.reference, what="case page")
@@ -258,6 +277,7 @@ def build_world() -> World:
         case_b=case_b,
         allocation_a=allocation_a,
         allocation_b=allocation_b,
+        notification=notification,
         users=users,
         sessions=sessions,
         visible=visible,

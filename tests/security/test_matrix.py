@@ -20,7 +20,11 @@ def _cases():
             if expectations is None:
                 continue
             for role in m.ROLES:
-                yield pytest.param(p, role, method, id=f"{p.key}|{role}|{method}")
+                marks = []
+                defect = m.KNOWN_DEFECTS.get((p.key, role, method))
+                if defect:
+                    marks.append(pytest.mark.xfail(reason=f"KNOWN_DEFECTS in matrix.py: {defect}", strict=True))
+                yield pytest.param(p, role, method, id=f"{p.key}|{role}|{method}", marks=marks)
 
 
 @pytest.mark.django_db

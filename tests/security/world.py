@@ -16,7 +16,7 @@ from django.utils import timezone
 from cases.models import Case, CaseAccessDeclaration
 from oversight.models import Allocation
 from ppda.audit import access_record
-from ppda.models import AccessLog, Notification, StaffMember
+from ppda.models import AccessLog, Notification, SignInLockout, StaffMember
 from ppda.permissions import grant
 from ppda.roles import Role
 from tests.conftest import login_verified
@@ -224,6 +224,11 @@ def build_world() -> World:
         message=f"Case {case_a.reference} allocated to you",
         case_reference=case_a.reference,
         link=f"/cases/{case_a.public_id}/",
+    )
+
+    # A locked-out sign-in, for the admin's lockout pages.
+    SignInLockout.objects.create(
+        username="mx-locked-out", ip_address="203.0.113.9", failures=5, last_failure_at=timezone.now()
     )
 
     # Some audit trail for the auditor's pages: an allowed read and a denied attempt on each case.

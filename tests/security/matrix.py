@@ -274,7 +274,7 @@ EXPECTATIONS: dict[str, Expect] = {
     # The admin's own login and logout are never used (ppda/admin.py): ours are. A verified user who is not
     # a superuser is refused; staff status alone is not enough.
     "admin:login": page(ok={SUPERUSER}, status_ok=REDIRECT),
-    "admin:logout": page(ok=SIGNED_IN, status_ok=REDIRECT),
+    "admin:logout": page(ok=SIGNED_IN, status_ok=REDIRECT, SUPERUSER=NOT_ALLOWED),
     # Lockouts are created by failed sign-ins only, never by hand.
     "admin:ppda_signinlockout_add": page(ok={SUPERUSER}, status_ok=FORBIDDEN, deny=ADMIN_LOGIN),
     # No ModelAdmin here uses autocomplete_fields: the endpoint refuses every request.

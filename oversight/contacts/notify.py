@@ -6,7 +6,7 @@ once-per-(recipient, event_key) constraint, same reference-and-link-only email) 
 queries.
 """
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
@@ -16,8 +16,7 @@ from django.utils import timezone
 from ppda.models import Notification
 
 
-@dataclass(frozen=True)
-class Outgoing:
+class Outgoing(NamedTuple):
     recipient_id: int
     kind: str
     message: str  # never identifiable data: the case reference and a link say everything needed
@@ -42,39 +41,49 @@ def notifications_send_bulk(*, items: list[Outgoing]) -> list[int]:
             ON CONFLICT DO NOTHING
             RETURNING id
             """,  # noqa: S608 - the table name comes from the model, values are parameters
-            [
-                now,
-                [i.recipient_id for i in items],
-                [i.kind for i in items],
-                [i.message for i in items],
-                [i.case_reference for i in items],
-                [i.link for i in items],
-                [i.event_key for i in items],
-            ],
+            [now, *(list(column) for column in zip(*items, strict=True))],
         )
         ids = [row[0] for row in cursor.fetchall()]
     if ids:
-        transaction.on_commit(lambda: notifications_email(ids))
+        transaction.on_commit(lambda: notifications_email_enqueue(ids))
     return ids
+
+
+EMAIL_CHUNK = 100
+
+
+def notifications_email_enqueue(notification_ids: list[int]) -> None:
+    """Emails are built and sent by worker tasks in chunks of ids, not inside the sweep: a catch-up of
+    thousands of emails must not hold up the sweep, and more workers send them faster."""
+    from .tasks import notifications_email_task
+
+    for start in range(0, len(notification_ids), EMAIL_CHUNK):
+        notifications_email_task.delay(notification_ids[start : start + EMAIL_CHUNK])
 
 
 def notifications_email(notification_ids: list[int]) -> int:
     """Email each notification not yet emailed: subject with the reference, body with the message and a link.
 
-    One mail connection for the batch, one UPDATE to mark them sent.
+    Each email is claimed first (emailed_at set where still empty, in one UPDATE ... RETURNING) and then
+    sent, so a redelivered task or a second worker never sends the same notification twice.
     """
-    rows = list(
-        Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
-        .exclude(recipient__email="")
-        .values_list("pk", "kind", "message", "link", "case_reference", "recipient__email")
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = list(
+            Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
+            .exclude(recipient__email="")
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=claimed).update(emailed_at=now)
+    rows = Notification.objects.filter(pk__in=claimed).values_list(
+        "kind", "message", "link", "case_reference", "recipient__email"
     )
-    if not rows:
-        return 0
     messages = []
-    for _pk, kind, message, link, reference, email in rows:
+    for kind, message, link, reference, email in rows:
         url = f"{settings.SITE_URL}{link}" if link else settings.SITE_URL
         subject = f"ppda: {reference} – {kind.replace('_', ' ')}" if reference else "ppda"
         messages.append(EmailMessage(subject, f"{message}\n\n{url}\n", settings.DEFAULT_FROM_EMAIL, [email]))
-    mailers.default.send_messages(messages)
-    Notification.objects.filter(pk__in=[r[0] for r in rows]).update(emailed_at=timezone.now())
+    if messages:
+        mailers.default.send_messages(messages)
     return len(messages)

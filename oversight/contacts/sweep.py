@@ -16,6 +16,7 @@ sweep that missed a window sends the event the allocation is in now, not a stale
 
 import datetime as dt
 import logging
+import uuid
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -24,6 +25,7 @@ from django.db.models import DateField, DateTimeField, F, Value
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.models import Case
 from oversight.models import FIRST_CONTACT_HOURS, Allocation
 from ppda.roles import Role
 
@@ -42,21 +44,43 @@ class SweepResult:
     notifications: int = 0
 
 
-def _claim(kind: str, allocations, due_on, now: dt.datetime) -> list[tuple[int, dt.date | None]]:
-    """INSERT one DeadlineEvent per matching allocation unless already claimed; return what was inserted."""
+@dataclass(frozen=True)
+class Claimed:
+    allocation_id: int
+    due_on: dt.date | None
+    first_contact_due: dt.datetime
+    case_reference: str
+    case_public_id: uuid.UUID
+    soo_user_id: int | None
+
+
+def _claim(kind: str, allocations, due_on, now: dt.datetime) -> list[Claimed]:
+    """INSERT one DeadlineEvent per matching allocation unless already claimed, and return what was inserted
+    with what the notification needs (case reference, public id, the SOO's account) — one statement."""
     select = (
         allocations.order_by()
         .annotate(_kind=Value(kind), _due_on=due_on, _created=Value(now, output_field=DateTimeField()))
         .values_list("pk", "_kind", "_due_on", "_created")
     )
     sql, params = select.query.sql_with_params()
+    event, allocation = DeadlineEvent._meta.db_table, Allocation._meta.db_table
+    case, user = Case._meta.db_table, get_user_model()._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {DeadlineEvent._meta.db_table} (allocation_id, kind, due_on, created_at) "  # noqa: S608
-            f"{sql} ON CONFLICT DO NOTHING RETURNING allocation_id, due_on",
+            f"""
+            WITH claimed AS (
+                INSERT INTO {event} (allocation_id, kind, due_on, created_at) {sql}
+                ON CONFLICT DO NOTHING RETURNING allocation_id, due_on
+            )
+            SELECT claimed.allocation_id, claimed.due_on, a.first_contact_due, c.reference, c.public_id, u.id
+            FROM claimed
+            JOIN {allocation} a ON a.id = claimed.allocation_id
+            JOIN {case} c ON c.id = a.case_id
+            LEFT JOIN {user} u ON u.staff_id = a.soo_id AND u.is_active
+            """,  # noqa: S608 - table names come from the models; values are parameters
             params,
         )
-        return cursor.fetchall()
+        return [Claimed(*row) for row in cursor.fetchall()]
 
 
 def _breach_mark(allocation_ids: list[int]) -> None:
@@ -131,24 +155,17 @@ def deadlines_sweep(*, now: dt.datetime | None = None) -> SweepResult:
         claims[Kind.CONTACT_OVERDUE] = _claim(
             Kind.CONTACT_OVERDUE, scheduled.filter(contact_plan__next_contact_overdue_at__lte=now), due_on, now
         )
-        result.claimed = {kind: len(rows) for kind, rows in claims.items()}
+        result.claimed = {str(kind): len(rows) for kind, rows in claims.items()}
         if not any(claims.values()):
             return result
 
-        _breach_mark([allocation_id for allocation_id, _ in claims[Kind.BREACH]])
-        result.notifications = len(_notify(claims))
+        _breach_mark([row.allocation_id for row in claims[Kind.BREACH]])
+        result.notifications = _notify(claims)
     logger.info("deadline sweep claimed %s, notifications %s", result.claimed, result.notifications)
     return result
 
 
-def _notify(claims: dict[str, list[tuple[int, dt.date | None]]]) -> list[int]:
-    ids = {allocation_id for rows in claims.values() for allocation_id, _ in rows}
-    details = {
-        row["pk"]: row
-        for row in Allocation.objects.filter(pk__in=ids).values(
-            "pk", "first_contact_due", "case__reference", "case__public_id", "soo__user__id"
-        )
-    }
+def _notify(claims: dict[str, list[Claimed]]) -> int:
     coordinators = []
     if claims[Kind.BREACH]:
         coordinators = list(
@@ -157,25 +174,27 @@ def _notify(claims: dict[str, list[tuple[int, dt.date | None]]]) -> list[int]:
             .values_list("pk", flat=True)
             .distinct()
         )
+    # reverse() once: the link differs only by the case's public id.
+    placeholder = uuid.UUID(int=0)
+    link_template = reverse("contacts:detail", args=[placeholder]).replace(str(placeholder), "{}")
     items = []
     for kind, rows in claims.items():
-        for allocation_id, day in rows:
-            d = details[allocation_id]
-            recipients = [d["soo__user__id"]] if d["soo__user__id"] else []
+        for row in rows:
+            recipients = [row.soo_user_id] if row.soo_user_id else []
             if kind == Kind.BREACH:
                 recipients = sorted(set(recipients) | set(coordinators))
-            key = f"contacts:{allocation_id}:{kind}:{day.isoformat() if day else ''}"
-            message = _message(kind, d["first_contact_due"], day)
-            link = reverse("contacts:detail", args=[d["case__public_id"]])
+            key = f"contacts:{row.allocation_id}:{kind}:{row.due_on.isoformat() if row.due_on else ''}"
+            message = _message(kind, row.first_contact_due, row.due_on)
+            link = link_template.format(row.case_public_id)
             items.extend(
                 Outgoing(
                     recipient_id=r,
                     kind=kind,
                     message=message,
-                    case_reference=d["case__reference"],
+                    case_reference=row.case_reference,
                     link=link,
                     event_key=key,
                 )
                 for r in recipients
             )
-    return notifications_send_bulk(items=items)
+    return len(notifications_send_bulk(items=items))

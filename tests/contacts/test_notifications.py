@@ -163,3 +163,33 @@ def test_sweep_claims_are_unique_per_event():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         DeadlineEvent.objects.create(allocation=allocation, kind="breach", created_at=now)
+
+
+def test_email_task_sends_each_notification_once_and_skips_users_without_email():
+    from oversight.contacts.notify import notifications_email
+
+    with_email, without = UserFactory(), UserFactory(email="")
+    ids = [
+        Notification.objects.create(recipient=u, kind="breach", message="m", case_reference="R1", link="/x/").pk
+        for u in (with_email, with_email, without)
+    ]
+    assert notifications_email(ids) == 2
+    assert notifications_email(ids) == 0  # redelivered: already claimed
+    assert len(mail.outbox) == 2
+    assert Notification.objects.filter(emailed_at__isnull=False).count() == 2
+
+
+def test_sweep_enqueues_emails_in_chunks_of_ids(monkeypatch, django_capture_on_commit_callbacks):
+    from oversight.contacts import notify
+    from oversight.contacts.tasks import notifications_email_task
+
+    sent = []
+    monkeypatch.setattr(notifications_email_task, "delay", lambda ids: sent.append(ids))
+    monkeypatch.setattr(notify, "EMAIL_CHUNK", 2)
+    for _ in range(5):
+        AllocationFactory(allocated_at=timezone.now() - dt.timedelta(hours=25))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deadlines_sweep().notifications == 5
+    assert [len(chunk) for chunk in sent] == [2, 2, 1]
+    assert all(isinstance(i, int) for chunk in sent for i in chunk)
+    assert len(mail.outbox) == 0

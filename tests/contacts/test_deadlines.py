@@ -267,3 +267,46 @@ def test_autumn_ambiguous_hour_both_passes_are_an_hour_apart_in_due_time(coordin
     second = dt.datetime(2026, 10, 25, 1, 30, fold=1, tzinfo=LONDON).astimezone(dt.UTC)
     assert second - first == dt.timedelta(hours=1)
     assert Allocation.due_for(second) - Allocation.due_for(first) == dt.timedelta(hours=1)
+
+
+def test_reallocation_through_the_allocation_services_restarts_the_clock(
+    clock, coordinators, django_capture_on_commit_callbacks
+):
+    """The real workflow: allocate, accept, reallocate (end + allocate a new SOO); the sweep works per
+    allocation, so the new SOO's 72 hours start at the new allocation and the old one goes quiet."""
+    from oversight.allocation.services import allocation_accept, allocation_create, allocation_end
+    from tests.factories.oversight import soo_with_user, triaged_case_with_parties
+
+    coordinator = coordinators[0]
+    case = triaged_case_with_parties()
+    first = allocation_create(case=case, soo=soo_with_user(), by=coordinator)
+    allocation_accept(allocation=first, by=first.soo.user)
+    sweep_at(clock, 30, django_capture_on_commit_callbacks)
+    clock.move_to(at(36))
+    allocation_end(allocation=first, by=coordinator, reason="SOO on long-term leave")
+    case.refresh_from_db()
+    second = allocation_create(case=case, soo=soo_with_user(), by=coordinator)
+    assert second.first_contact_due == at(36 + 72)
+
+    for hours in (48, 60, 84, 107.9):
+        sweep_at(clock, hours, django_capture_on_commit_callbacks)
+    deadline_kinds = ["reminder_24h", "reminder_48h", "breach"]
+    old = Notification.objects.filter(recipient=first.soo.user, kind__in=deadline_kinds)
+    new = Notification.objects.filter(recipient=second.soo.user, kind__in=deadline_kinds).order_by("id")
+    assert list(old.values_list("kind", flat=True)) == ["reminder_24h"]
+    assert [(n.kind, n.created_at) for n in new] == [("reminder_24h", at(60)), ("reminder_48h", at(84))]
+
+    sweep_at(clock, 108, django_capture_on_commit_callbacks)
+    second.refresh_from_db()
+    assert second.breached_at == at(108)
+    assert Notification.objects.filter(kind="breach", recipient=coordinator).count() == 1
+    # The new SOO reaches the contact log; the old one no longer does (access was revoked at the end).
+    from django.contrib.auth import get_user_model
+    from django.http import Http404
+
+    from oversight.contacts.selectors import contact_log_get_for_user
+
+    fresh = get_user_model().objects.get  # re-fetch: permission results are cached on the user object
+    assert contact_log_get_for_user(fresh(pk=second.soo.user.pk), case.public_id).allocation == second
+    with pytest.raises(Http404):
+        contact_log_get_for_user(fresh(pk=first.soo.user.pk), case.public_id)

@@ -294,11 +294,7 @@ EXPECTATIONS: dict[str, Expect] = {
 # Defects the matrix found on main that are being fixed elsewhere: (key, role, method) -> where.
 # Each is an xfail(strict=True): once the fix lands the test passes, strict turns that into a failure,
 # and the entry must be removed here. The list can only shrink.
-KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {
-    ("cases:inbox", PARTY, "GET"): (
-        "the inbox lists a coordinator's own case (inbox_cases ignores cases_for_user); fixed on branch cases"
-    ),
-}
+KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {}
 
 
 def lookup(key: str) -> tuple[str, Expect] | None:

@@ -1,12 +1,16 @@
 """Thin views for the contact log. Access: contact_log_get_for_user (404 for anyone not entitled)."""
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from cases.selectors import case_declaration_for
 from ppda.audit import access_record
 from ppda.models import AccessLog
 from ppda.roles import Role, has_role
@@ -41,6 +45,9 @@ def _access(request, case_id, *, write: bool = False, what: str):
         )
         # Only a coordinator (who sees the case anyway) or a not-yet-accepted SOO gets here: 403 leaks nothing.
         raise PermissionDenied
+    if case_declaration_for(case=access.case, user=request.user) is None:
+        # Like every identified page: the first-open declaration (no conflict, or a conflict) comes first.
+        raise DeclarationFirst(f"{reverse('cases:declare', args=[access.case.public_id])}?next={request.path}")
     access_record(
         request=request,
         action=AccessLog.Action.CHANGE if request.method == "POST" else AccessLog.Action.VIEW,
@@ -49,6 +56,24 @@ def _access(request, case_id, *, write: bool = False, what: str):
         what=what,
     )
     return access
+
+
+class DeclarationFirst(Exception):
+    def __init__(self, url: str):
+        self.url = url
+
+
+def _declaration_first(view):
+    """Turn DeclarationFirst into a redirect to the declaration page (then back here)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DeclarationFirst as redirect_to:
+            return redirect(redirect_to.url)
+
+    return wrapped
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -60,6 +85,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 
 @require_http_methods(["GET"])
+@_declaration_first
 def contact_log_detail(request, case_id):
     access = _access(request, case_id, what="contact log")
     allocation = access.allocation
@@ -79,6 +105,7 @@ def contact_log_detail(request, case_id):
 
 
 @require_http_methods(["GET", "POST"])
+@_declaration_first
 def contact_create(request, case_id):
     access = _access(request, case_id, write=True, what="record contact")
     form = ContactForm(request.POST or None)
@@ -101,6 +128,7 @@ def contact_create(request, case_id):
 
 
 @require_http_methods(["GET", "POST"])
+@_declaration_first
 def engagement_edit(request, case_id):
     access = _access(request, case_id, write=True, what="victim engagement")
     initial = {"engagement": access.plan.engagement} if access.plan else {}
@@ -119,6 +147,7 @@ def engagement_edit(request, case_id):
 
 
 @require_http_methods(["GET", "POST"])
+@_declaration_first
 def schedule_edit(request, case_id):
     access = _access(request, case_id, write=True, what="contact schedule")
     plan = access.plan

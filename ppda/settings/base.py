@@ -178,12 +178,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+DEADLINE_SWEEP_SECONDS = max(env_int("DEADLINE_SWEEP_SECONDS", 180), 30)
 CELERY_BEAT_SCHEDULE: dict = {
     # An interval (not crontab: DST bugs) sweep; the database says what is due, so a missed run catches up.
     "contacts-deadline-sweep": {
         "task": "oversight.contacts.tasks.deadlines_sweep_task",
-        "schedule": float(env_int("DEADLINE_SWEEP_SECONDS", 180)),
-        "options": {"expires": 170},
+        "schedule": float(DEADLINE_SWEEP_SECONDS),
+        # A run not started before the next one is due is dropped, so a backlog never piles up.
+        "options": {"expires": DEADLINE_SWEEP_SECONDS - 10},
     },
     # Expired sessions, bookkeeping of ended ones, and stale sign-in failure counters.
     "signin-records-purge": {

@@ -9,6 +9,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
+from cases.models import CaseAccessDeclaration
 from oversight.contacts.models import Contact, ContactPlan
 from oversight.models import Allocation
 from ppda.permissions import grant
@@ -41,6 +42,14 @@ class AllocationFactory(factory.django.DjangoModelFactory):
         if user is None:
             user = UserFactory(staff=self.soo, roles=[Role.SOO])
         grant(user, "cases.view_case", self.case)
+
+    @factory.post_generation
+    def declared(self, create, extracted, **kwargs):
+        """The SOO's first-open declaration (no conflict) on the case, unless declared=False."""
+        if create and extracted is not False and getattr(self.soo, "user", None) is not None:
+            CaseAccessDeclaration.objects.get_or_create(
+                case=self.case, user=self.soo.user, defaults={"kind": CaseAccessDeclaration.Kind.NO_CONFLICT}
+            )
 
 
 class PendingAllocationFactory(AllocationFactory):

@@ -196,5 +196,12 @@ def case_links(*, case: Case, user) -> list[dict]:
     ]
 
 
+def case_live_allocation(case: Case):
+    """The case's live (pending or accepted) allocation with its SOO, or None."""
+    from oversight.models import Allocation
+
+    return Allocation.objects.filter(case=case, status__in=Allocation.LIVE).select_related("soo").first()
+
+
 def case_declaration_for(*, case: Case, user) -> CaseAccessDeclaration | None:
     return CaseAccessDeclaration.objects.filter(case=case, user=user).first()

@@ -263,6 +263,7 @@ def detail(request, case):
             "suspects": [p for p in parties if p.role == "suspect"],
             "history": selectors.case_history(case=case, user=request.user),
             "links": selectors.case_links(case=case, user=request.user),
+            "allocation": selectors.case_live_allocation(case),
             "is_coordinator": has_role(request.user, Role.COORDINATOR),
         },
     )

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -104,8 +105,6 @@ def reference_clean(value: str) -> str:
 
 
 def _intake_errors(data: IntakeInput, staff_by_number: dict[str, StaffMember]) -> dict[str, list[str]]:
-    import re
-
     errors: dict[str, list[str]] = {}
 
     def add(key: str, message: str) -> None:

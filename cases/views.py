@@ -203,6 +203,14 @@ def intake(request):
                     _apply_intake_errors(e.errors, case_form, [p for p in parties if p.cleaned_data])
                     party_errors = e.errors.get("parties", [])
                 else:
+                    # Collection of identifiable data is logged too (DPA 2018 s.62).
+                    access_record(
+                        request=request,
+                        action=AccessLog.Action.CHANGE,
+                        obj=case,
+                        case_reference=case.reference,
+                        what="case intake",
+                    )
                     messages.success(request, f"Case {case.reference} recorded")
                     return redirect("cases:intake_done", public_id=case.public_id)
             else:

@@ -80,6 +80,9 @@ def test_intake_records_parties_safe_contact_and_normalised_name(
     assert suspect.staff == suspect_staff
     assert not SafeContact.objects.filter(party=suspect).exists()
     assert case.created_by == coordinator
+    assert AccessLog.objects.filter(
+        user=coordinator, action="change", what="case intake", case_reference=case.reference
+    ).exists()
     # simple-history records the intake as the coordinator's.
     assert case.history.get().history_user == coordinator
     assert victim.history.count() == 1

@@ -34,11 +34,13 @@ deps: .make/deps
 	$(PIP) install --quiet -e ".[dev]"
 	@mkdir -p .make && touch $@
 
-assets: .make/assets
-.make/assets: package.json
-	@if [ -f package-lock.json ]; then npm ci --silent --no-audit --no-fund; else npm install --silent --no-audit --no-fund; fi
+# npm packages pinned by package-lock.json; static/vendor/ is rebuilt when they or our Sass change.
+assets: static/vendor/app.css
+node_modules/.package-lock.json: package.json package-lock.json
+	@npm ci --silent --no-audit --no-fund
+	@touch $@
+static/vendor/app.css: node_modules/.package-lock.json bin/vendor-assets $(wildcard static/scss/*.scss)
 	@bash bin/vendor-assets
-	@mkdir -p .make && touch $@
 
 services: system deps
 	@$(PY) bin/check-services

@@ -1,0 +1,8 @@
+// Initialise GOV.UK Frontend and MOJ Frontend components (loaded as a module: CSP allows only 'self').
+import { initAll as initGovuk } from "../vendor/govuk-frontend.min.js";
+import { initAll as initMoj } from "../vendor/moj-frontend.min.js";
+
+// A browser that runs module scripts supports GOV.UK Frontend's JavaScript.
+document.body.classList.add("js-enabled", "govuk-frontend-supported");
+initGovuk();
+initMoj();

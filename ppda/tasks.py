@@ -8,3 +8,13 @@ def signin_records_purge_task() -> dict:
     from ppda.accounts.services import signin_records_purge
 
     return signin_records_purge()
+
+
+@shared_task
+def ping() -> dict:
+    """A health check for workers: the database it uses and a count of a non-identifying table."""
+    from django.db import connection
+
+    from ppda.models import District
+
+    return {"pong": True, "database": connection.settings_dict["NAME"], "districts": District.objects.count()}

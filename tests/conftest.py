@@ -6,6 +6,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ppda.roles import Role
+from tests.celery_fixtures import celery_worker  # noqa: F401 - the shared real-worker fixture
 from tests.factories.directory import UserFactory
 
 

@@ -1,0 +1,126 @@
+"""What each benchmarked page requests, as which users. Each builder returns [(path, cookie)] or None."""
+
+import time
+
+from django.conf import settings
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ppda.models import User
+from ppda.scale_seed import BENCH_PREFIX
+
+USERS_PER_PAGE = 16
+
+
+def _cookie(user) -> str:
+    """A real session for the user, past both factors, as its Cookie header."""
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def _url(name: str, **kwargs) -> str | None:
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+def _coordinators():
+    return list(User.objects.filter(username__startswith=f"{BENCH_PREFIX}-coord-").order_by("id"))
+
+
+def _soos_with_cases():
+    from oversight.models import Allocation
+
+    staff_ids = (
+        Allocation.objects.filter(status=Allocation.Status.ACCEPTED, case__reference__startswith="BN/")
+        .values_list("soo_id", flat=True)
+        .distinct()[:USERS_PER_PAGE]
+    )
+    return list(User.objects.filter(staff_id__in=list(staff_ids)).order_by("id"))
+
+
+def _declare(user, case) -> None:
+    """Benchmark users have made their first-open declaration, as real users would have."""
+    from cases.models import CaseAccessDeclaration
+
+    CaseAccessDeclaration.objects.get_or_create(
+        case=case, user=user, defaults={"kind": CaseAccessDeclaration.Kind.NO_CONFLICT}
+    )
+
+
+def bare_view():
+    return [(reverse("health"), "")]
+
+
+def coordinator_inbox():
+    url = _url("cases:inbox")
+    if not url:
+        return None
+    return [(url, _cookie(u)) for u in _coordinators()]
+
+
+def soo_dashboard():
+    url = _url("oversight:dashboard")
+    if not url:
+        return None
+    return [(url, _cookie(u)) for u in _soos_with_cases()]
+
+
+def case_page():
+    from oversight.models import Allocation
+
+    out = []
+    for user in _soos_with_cases():
+        allocation = (
+            Allocation.objects.filter(soo_id=user.staff_id, status=Allocation.Status.ACCEPTED)
+            .select_related("case")
+            .first()
+        )
+        _declare(user, allocation.case)
+        out.append((reverse("cases:detail", kwargs={"public_id": allocation.case.public_id}), _cookie(user)))
+    return out
+
+
+def allocation_suggestions():
+    from cases.models import Case
+
+    cases = list(Case.objects.filter(reference__startswith="BN/", status=Case.Status.TRIAGED)[:USERS_PER_PAGE])
+    coordinators = _coordinators()
+    out = []
+    for i, case in enumerate(cases):
+        url = _url("oversight:allocate", public_id=case.public_id)
+        if not url:
+            return None
+        user = coordinators[i % len(coordinators)]
+        _declare(user, case)
+        out.append((url, _cookie(user)))
+    return out
+
+
+def offline_benchmarks() -> dict:
+    """Benchmarks that run in-process: the deadline sweep and the allocation pack PDF."""
+    out = {}
+    out.update(_pdf_bench())
+    return out
+
+
+def _pdf_bench() -> dict:
+    try:
+        from oversight import pack  # noqa: F401
+    except ImportError:
+        return {"allocation pack PDF": "not available yet"}
+    return {}
+
+
+def timed(fn, *args, **kwargs) -> tuple[float, object]:
+    t0 = time.perf_counter()
+    value = fn(*args, **kwargs)
+    return time.perf_counter() - t0, value

@@ -13,7 +13,8 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from cases.models import Case, CaseAccessDeclaration, CaseLink, ConflictDeclaration, Party
 from oversight.models import Allocation
@@ -21,7 +22,7 @@ from ppda.models import StaffMember
 from ppda.roles import Role
 
 from .ranking import Ranking, rank_candidates
-from .rules import CHIEF_INSPECTOR, Candidate, CaseFacts, Declaration, Person
+from .rules import Candidate, CaseFacts, Declaration, Person
 
 DEFAULT_OPEN_CASE_LIMIT = 3
 # A line-management chain longer than this is a data error (or a loop); stop walking there.
@@ -33,45 +34,70 @@ def open_case_limit() -> int:
     return int(getattr(settings, "SOO_OPEN_CASE_LIMIT", DEFAULT_OPEN_CASE_LIMIT))
 
 
+POOL_FIELDS = (
+    "id",
+    "employee_number",
+    "first_name",
+    "last_name",
+    "rank",
+    "is_active",
+    "soo_eligible",
+    "availability",
+    "available_from",
+    "department_id",
+    "department__name",
+    "department__kind",
+    "command_id",
+    "command__name",
+    "team_id",
+    "team__name",
+    "district_id",
+    "district__name",
+)
+
+
 def soo_pool() -> QuerySet:
-    """Every chief inspector and anyone marked SOO-eligible, annotated for the rules and the ranking."""
+    """Every chief inspector and anyone marked SOO-eligible, as plain rows annotated for the rules and ranking.
+
+    Plain rows, not model instances: building 600 StaffMembers with four related objects each costs more
+    than the query itself.
+    """
     User = get_user_model()
     soo_account = User.objects.filter(staff_id=OuterRef("pk"), is_active=True, groups__name=Role.SOO)
+    live = Allocation.objects.filter(soo_id=OuterRef("pk"), status__in=Allocation.LIVE)
+    carried = Allocation.objects.filter(soo_id=OuterRef("pk")).exclude(status=Allocation.Status.DECLINED)
     return (
         StaffMember.objects.filter(Q(rank=StaffMember.Rank.CHIEF_INSPECTOR) | Q(soo_eligible=True))
-        .select_related("department", "command", "team", "district")
         .annotate(
             # A declined allocation was never carried, so it does not count against fairness.
-            last_allocated_at=Max(
-                "allocations__allocated_at", filter=~Q(allocations__status=Allocation.Status.DECLINED)
-            ),
-            open_cases=Count("allocations", filter=Q(allocations__status__in=Allocation.LIVE)),
+            last_allocated_at=Subquery(carried.order_by("-allocated_at").values("allocated_at")[:1]),
+            open_cases=Coalesce(Subquery(live.order_by().values("soo_id").annotate(n=Count("pk")).values("n")[:1]), 0),
             has_soo_account=Exists(soo_account),
         )
         .order_by("employee_number")
+        .values(*POOL_FIELDS, "last_allocated_at", "open_cases", "has_soo_account")
     )
 
 
-def line_managers(staff_ids: list[int], *, include_pool: bool) -> dict[int, dict[int, int]]:
-    """For each staff id (and, if asked, each member of the SOO pool): manager id -> levels above.
+def line_managers(staff_ids) -> dict[int, dict[int, int]]:
+    """For each staff id: manager id -> levels above (1 = line manager), walking every chain to the top.
 
-    One recursive query walks every chain up to the top, however long the list.
+    One recursive query however many ids. Each step looks the manager up by primary key (a correlated
+    subquery), so the planner cannot turn the walk into a hash join over the whole staff table.
     """
+    t = StaffMember._meta.db_table
     sql = f"""
         WITH RECURSIVE chain(origin, manager, depth) AS (
-            SELECT id, line_manager_id, 1 FROM {StaffMember._meta.db_table}
-            WHERE line_manager_id IS NOT NULL
-              AND (id = ANY(%s) OR (%s AND (rank = %s OR soo_eligible)))
+            SELECT id, line_manager_id, 1 FROM {t} WHERE id = ANY(%s) AND line_manager_id IS NOT NULL
             UNION
-            SELECT c.origin, s.line_manager_id, c.depth + 1
-            FROM chain c JOIN {StaffMember._meta.db_table} s ON s.id = c.manager
-            WHERE s.line_manager_id IS NOT NULL AND c.depth < %s
+            SELECT c.origin, (SELECT s.line_manager_id FROM {t} s WHERE s.id = c.manager), c.depth + 1
+            FROM chain c WHERE c.manager IS NOT NULL AND c.depth < %s
         )
-        SELECT origin, manager, MIN(depth) FROM chain GROUP BY origin, manager
+        SELECT origin, manager, MIN(depth) FROM chain WHERE manager IS NOT NULL GROUP BY origin, manager
     """  # noqa: S608 - the only interpolation is our own table name
     out: dict[int, dict[int, int]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [list(staff_ids), include_pool, CHIEF_INSPECTOR, MAX_CHAIN_DEPTH])
+        cursor.execute(sql, [list(staff_ids), MAX_CHAIN_DEPTH])
         for origin, manager, depth in cursor.fetchall():
             out.setdefault(origin, {})[manager] = depth
     return out
@@ -117,10 +143,8 @@ def _victim_match(victims: list[Party]) -> Q | None:
     return q
 
 
-def case_facts(
-    case: Case, *, with_chains_for_pool: bool = True, extra_staff: tuple[int, ...] = ()
-) -> tuple[CaseFacts, dict[int, dict[int, int]]]:
-    """The case's facts for the rules, plus the line-management chains (parties', the pool's, extra_staff's)."""
+def case_facts(case: Case, *, candidates=()) -> tuple[CaseFacts, dict[int, dict[int, int]]]:
+    """The case's facts for the rules, plus the line-management chains of the parties and the candidates."""
     parties = list(
         case.parties.select_related("staff__command", "staff__department", "staff__team", "home_district").order_by(
             "role", "id"
@@ -189,7 +213,7 @@ def case_facts(
         else:
             previous_soos.setdefault(soo_id, ref)  # most recent first
 
-    chains = line_managers([*party_staff, *extra_staff], include_pool=with_chains_for_pool)
+    chains = line_managers([*party_staff, *candidates])
     for person in people:
         if person.staff_id:
             person.managers = chains.get(person.staff_id, {})
@@ -210,39 +234,43 @@ def case_facts(
     return facts, chains
 
 
-def _candidate(s: StaffMember, chains: dict[int, dict[int, int]]) -> Candidate:
+_RANK_LABELS = dict(StaffMember.Rank.choices)
+_AVAILABILITY_LABELS = dict(StaffMember.Availability.choices)
+
+
+def _candidate(row: dict, chains: dict[int, dict[int, int]]) -> Candidate:
     return Candidate(
-        staff_id=s.pk,
-        employee_number=s.employee_number,
-        name=s.full_name,
-        rank=s.rank,
-        rank_label=s.get_rank_display(),
-        is_active=s.is_active,
-        soo_eligible=s.soo_eligible,
-        has_soo_account=s.has_soo_account,
-        availability=s.availability,
-        availability_label=s.get_availability_display(),
-        available_from=s.available_from,
-        department_kind=s.department.kind if s.department else "",
-        department_id=s.department_id,
-        department_name=s.department.name if s.department else "",
-        command_id=s.command_id,
-        command_name=s.command.name if s.command else "",
-        team_id=s.team_id,
-        team_name=s.team.name if s.team else "",
-        district_id=s.district_id,
-        district_name=s.district.name if s.district else "",
-        last_allocated_at=s.last_allocated_at,
-        open_cases=s.open_cases,
-        managers=chains.get(s.pk, {}),
+        staff_id=row["id"],
+        employee_number=row["employee_number"],
+        name=f"{row['first_name']} {row['last_name']}",
+        rank=row["rank"],
+        rank_label=_RANK_LABELS.get(row["rank"], row["rank"]),
+        is_active=row["is_active"],
+        soo_eligible=row["soo_eligible"],
+        has_soo_account=row["has_soo_account"],
+        availability=row["availability"],
+        availability_label=_AVAILABILITY_LABELS.get(row["availability"], row["availability"]),
+        available_from=row["available_from"],
+        department_kind=row["department__kind"] or "",
+        department_id=row["department_id"],
+        department_name=row["department__name"] or "",
+        command_id=row["command_id"],
+        command_name=row["command__name"] or "",
+        team_id=row["team_id"],
+        team_name=row["team__name"] or "",
+        district_id=row["district_id"],
+        district_name=row["district__name"] or "",
+        last_allocated_at=row["last_allocated_at"],
+        open_cases=row["open_cases"],
+        managers=chains.get(row["id"], {}),
     )
 
 
 def allocation_suggestions(case: Case) -> Ranking:
     """Every chief inspector for this case: ranked, or excluded with each reason (constant queries)."""
-    facts, chains = case_facts(case)
-    candidates = [_candidate(s, chains) for s in soo_pool()]
-    return rank_candidates(candidates, facts)
+    pool = list(soo_pool())
+    facts, chains = case_facts(case, candidates=[row["id"] for row in pool])
+    return rank_candidates([_candidate(row, chains) for row in pool], facts)
 
 
 def allocation_check(case: Case, soo: StaffMember):
@@ -250,7 +278,7 @@ def allocation_check(case: Case, soo: StaffMember):
     staff = soo_pool().filter(pk=soo.pk).first()
     if staff is None:
         return None
-    facts, chains = case_facts(case, with_chains_for_pool=False, extra_staff=(soo.pk,))
+    facts, chains = case_facts(case, candidates=[soo.pk])
     return rank_candidates([_candidate(staff, chains)], facts).find(soo.pk)
 
 

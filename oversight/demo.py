@@ -1,0 +1,121 @@
+"""Demo allocations, run after cases.demo.seed_cases: the allocation screens get something real to show.
+
+Through the real services (rules checked, grants given, SOOs notified): about half of the triaged cases
+still waiting for an SOO are allocated to the top suggestion; one allocation is declined with a conflict
+(so the inbox shows a case needing reallocation and the allocate page a "declined" exclusion); a few
+standing conflict declarations are recorded; and a counter-allegation pair never shares an SOO.
+Idempotent: a second run does nothing.
+"""
+
+import random
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from cases.models import Case, CaseLink, ConflictDeclaration
+from ppda.models import StaffMember
+from ppda.roles import Role
+
+from .allocation.selectors import allocation_suggestions
+from .allocation.services import (
+    AllocationError,
+    allocation_create,
+    allocation_decline,
+    allocation_end,
+    conflict_declaration_create,
+)
+from .models import Allocation
+
+DEMO_REASON = "Demo: we served in the same team for several years and are friends outside work."
+
+
+def seed_allocations(*, stdout, rng: random.Random) -> None:
+    """Seed demo allocations once. Needs demo cases, a coordinator and SOO-eligible chief inspectors."""
+    if ConflictDeclaration.objects.filter(reason=DEMO_REASON).exists():
+        stdout.write("Demo allocations already seeded.")
+        return
+    coordinator = get_user_model().objects.filter(groups__name=Role.COORDINATOR, is_active=True).order_by("pk").first()
+    if coordinator is None or not StaffMember.objects.filter(soo_eligible=True).exists():
+        stdout.write("No coordinator or no SOO-eligible chief inspectors yet: no demo allocations created.")
+        return
+    with transaction.atomic():
+        fixed = _separate_counter_pairs(coordinator)
+        declared = _standing_declarations(coordinator, rng)
+        allocated, declined = _allocate_waiting(coordinator, rng)
+    stdout.write(
+        f"Seeded demo allocations: {allocated} allocated, {declined} declined with a conflict, "
+        f"{declared} standing declarations, {fixed} counter-allegation pairs given separate SOOs."
+    )
+
+
+def _top(case: Case):
+    first = allocation_suggestions(case).first
+    return None if first is None else StaffMember.objects.get(pk=first.candidate.staff_id)
+
+
+def _separate_counter_pairs(coordinator) -> int:
+    """Each victim in a counter-allegation pair has their own SOO, never the same one."""
+    fixed = 0
+    for link in CaseLink.objects.filter(kind=CaseLink.Kind.COUNTER_ALLEGATION).select_related("from_case", "to_case"):
+        a = Allocation.objects.filter(case=link.from_case, status__in=Allocation.LIVE).first()
+        b = Allocation.objects.filter(case=link.to_case, status__in=Allocation.LIVE).first()
+        if a is None or b is None or a.soo_id != b.soo_id:
+            continue
+        allocation_end(allocation=b, by=coordinator, reason="Counter-allegation: each victim needs their own SOO")
+        soo = _top(link.to_case)
+        if soo is not None:
+            allocation_create(case=link.to_case, soo=soo, by=coordinator)
+            fixed += 1
+    return fixed
+
+
+def _standing_declarations(coordinator, rng: random.Random) -> int:
+    """A few SOOs have declared they know a police party to a waiting case (so the exclusion shows)."""
+    waiting = Case.objects.filter(status=Case.Status.TRIAGED).order_by("received_at")
+    soos = list(StaffMember.objects.filter(soo_eligible=True, is_active=True, user__isnull=False).order_by("pk"))
+    made = 0
+    for case in waiting[:3]:
+        party = case.parties.filter(staff__isnull=False).select_related("staff").first()
+        if party is None or not soos:
+            continue
+        declarer = rng.choice(soos)
+        if declarer.pk == party.staff_id:
+            continue
+        try:
+            conflict_declaration_create(
+                declarer=declarer, by=coordinator, reason=DEMO_REASON, against_staff=party.staff
+            )
+        except AllocationError:
+            continue
+        made += 1
+    if made == 0 and soos:
+        # Always leave a marker so a second run is a no-op.
+        other = StaffMember.objects.exclude(pk=soos[0].pk).order_by("pk").first()
+        if other is not None:
+            conflict_declaration_create(declarer=soos[0], by=coordinator, reason=DEMO_REASON, against_staff=other)
+    return made
+
+
+def _allocate_waiting(coordinator, rng: random.Random) -> tuple[int, int]:
+    """Allocate about half the triaged cases waiting for an SOO; the newest stays for the demo coordinator."""
+    waiting = list(Case.objects.filter(status=Case.Status.TRIAGED, allocations__isnull=True).order_by("received_at"))
+    allocated = declined = 0
+    for i, case in enumerate(waiting[:-1]):
+        if i % 2:
+            continue
+        soo = _top(case)
+        if soo is None:
+            continue
+        allocation = allocation_create(case=case, soo=soo, by=coordinator)
+        allocated += 1
+        if declined == 0:
+            # The SOO finds on receipt they know the victim: declined, back to the inbox, declaration kept.
+            victim = case.parties.filter(role="victim").first()
+            allocation_decline(
+                allocation=allocation,
+                by=soo.user,
+                reason="I know the victim: we were on the same training course and keep in touch.",
+                conflict_with=[victim] if victim else [],
+            )
+            declined += 1
+    return allocated - declined, declined

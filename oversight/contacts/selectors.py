@@ -50,6 +50,18 @@ def contacts_for_allocation(allocation: Allocation) -> QuerySet:
     return Contact.objects.filter(allocation=allocation).select_related("recorded_by")
 
 
+def engagement_history(plan: ContactPlan | None) -> list[dict]:
+    """Each change of the victim's engagement choice, oldest first, with who recorded it (from history)."""
+    if plan is None:
+        return []
+    changes, last = [], None
+    for row in plan.history.select_related("history_user").order_by("history_date", "history_id"):
+        if row.engagement != last:
+            changes.append({"at": row.history_date, "engagement": row.get_engagement_display(), "by": row.history_user})
+            last = row.engagement
+    return changes
+
+
 def first_contact_overdue_q(now=None):
     """Live allocations past their 72 hours with no contact — true at once, whether or not the sweep ran."""
     now = now or timezone.now()

@@ -98,6 +98,7 @@ def contact_log_detail(request, case_id):
             "plan": access.plan,
             "can_write": access.can_write,
             "contacts": selectors.contacts_for_allocation(allocation),
+            "engagement_history": selectors.engagement_history(access.plan),
             "first_contact_status": selectors.first_contact_status(allocation),
             "now": timezone.now(),
         },

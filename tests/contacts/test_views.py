@@ -19,6 +19,7 @@ from tests.factories.contacts import (
     AllocationFactory,
     BreachedAllocationFactory,
     ContactFactory,
+    ContactPlanFactory,
     PendingAllocationFactory,
 )
 from tests.factories.directory import ChiefInspectorFactory, UserFactory
@@ -194,12 +195,18 @@ def test_engagement_and_schedule_pages(client, allocation):
     assert client.post(url("contacts:engagement", allocation), {"engagement": "declined"}).status_code == 302
     plan.refresh_from_db()
     assert plan.engagement == "declined" and plan.next_contact_on is None
+    page = client.get(url("contacts:detail", allocation)).content.decode()
+    assert "Changes to the victim's engagement choice" in page and "Declined SOO support" in page
     assert client.post(url("contacts:engagement", allocation), {"engagement": "bogus"}).status_code == 400
 
 
 def test_detail_page_query_count_is_constant(client, django_assert_num_queries):
     few, many = AllocationFactory(), AllocationFactory()
     ContactFactory(allocation=few)
+    for allocation in (few, many):  # a plan whose engagement changed: its history is read in one query
+        plan = ContactPlanFactory(allocation=allocation)
+        plan.engagement = "declined"
+        plan.save()
     for i in range(15):
         ContactFactory(allocation=many, contacted_at=many.allocated_at + dt.timedelta(minutes=i))
     counts = []
@@ -220,8 +227,9 @@ def test_detail_page_query_count_is_constant(client, django_assert_num_queries):
 
 
 # session, user, OTP device, roles, the case (need-to-know filter), live allocation + plan, declaration,
-# access log insert, contacts (with who recorded them), and the session save + its savepoint pair.
-DETAIL_QUERIES = 12
+# access log insert, contacts (with who recorded them), engagement history, and the session save + its
+# savepoint pair.
+DETAIL_QUERIES = 13
 
 
 def test_overdue_page_for_coordinators_only(client, coordinator, soo_user):

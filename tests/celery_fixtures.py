@@ -78,6 +78,7 @@ def celery_worker(django_db_setup):
         "DATABASE_URL": _database_url(db),
         "DJANGO_SETTINGS_MODULE": "ppda.settings.test",
         "DB_CONN_MAX_AGE": "0",  # hold no connection open between tasks (tests flush and drop the database)
+        "CELERY_TASK_DEFAULT_QUEUE": queue,  # tasks the worker itself enqueues (e.g. emails after commit)
     }
     log = tempfile.NamedTemporaryFile(prefix="ppda-celery-worker-", suffix=".log", delete=False)  # noqa: SIM115
     command = [

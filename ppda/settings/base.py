@@ -81,7 +81,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "ppda.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, also reading the unread-notification count for the header in the same user query.
+    "oversight.contacts.auth_backend.ModelBackendWithNotifications",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # Guardian: no anonymous user row; direct foreign-key permission models per protected model.
@@ -176,6 +177,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
+# Test workers get a queue of their own (tests/celery_fixtures.py): tasks they enqueue themselves stay on it.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True

@@ -193,3 +193,39 @@ def test_sweep_enqueues_emails_in_chunks_of_ids(monkeypatch, django_capture_on_c
     assert [len(chunk) for chunk in sent] == [2, 2, 1]
     assert all(isinstance(i, int) for chunk in sent for i in chunk)
     assert len(mail.outbox) == 0
+
+
+def test_header_shows_the_unread_count_at_no_extra_query(client, reader):
+    """The count comes with the session's user lookup, so pinned page query counts stay as they were."""
+
+    def home():
+        login_verified(client, reader)
+        client.get(reverse("home"))  # settle first-request work (e.g. session rotation)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("home"))
+        assert response.status_code == 200
+        return response.content.decode(), len(ctx.captured_queries)
+
+    body, none_unread = home()
+    assert "ppda-nav-count" not in body
+    Notification.objects.bulk_create(Notification(recipient=reader, kind="breach", message="m") for _ in range(5))
+    Notification.objects.create(recipient=reader, kind="breach", message="m", read_at=timezone.now())
+    body, five_unread = home()
+    assert five_unread == none_unread
+    assert 'ppda-nav-count">5<span class="govuk-visually-hidden"> unread</span>' in body
+
+
+def test_the_backend_authenticates_like_model_backend(reader):
+    from django.contrib.auth import authenticate
+
+    from tests.factories.directory import TEST_PASSWORD
+
+    user = authenticate(username=reader.username, password=TEST_PASSWORD)
+    assert user == reader
+    assert authenticate(username=reader.username, password="wrong") is None
+    from oversight.contacts.auth_backend import ModelBackendWithNotifications
+
+    assert ModelBackendWithNotifications().get_user(reader.pk).unread_notifications == 0
+    reader.is_active = False
+    reader.save()
+    assert ModelBackendWithNotifications().get_user(reader.pk) is None

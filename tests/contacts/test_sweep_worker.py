@@ -25,14 +25,15 @@ def test_beat_schedules_the_sweep_on_an_interval_not_a_crontab():
     assert entry["options"]["expires"] < entry["schedule"]
 
 
-def test_sweep_through_redis_to_a_real_worker_notifies_once(contacts_celery_worker):
+def test_sweep_through_redis_to_a_real_worker_notifies_once(celery_worker):
     coordinator = UserFactory(roles=[Role.COORDINATOR])
     reminded = AllocationFactory(allocated_at=timezone.now() - dt.timedelta(hours=30))
     breached = AllocationFactory(allocated_at=timezone.now() - dt.timedelta(hours=75))
 
     # The message on the broker carries no arguments at all: ids at most, never identifiable data.
+    assert not deadlines_sweep_task.app.conf.task_always_eager  # it travels through Redis to the worker
     async_result = deadlines_sweep_task.delay()
-    outcome = async_result.get(timeout=60)
+    outcome = async_result.get(timeout=celery_worker.timeout)
     assert outcome["notifications"] == 3  # 24-hour reminder; breach to its SOO and the coordinator
     assert Notification.objects.filter(recipient=reminded.soo.user, kind="reminder_24h").count() == 1
     assert Notification.objects.filter(recipient=coordinator, kind="breach").count() == 1
@@ -45,11 +46,12 @@ def test_sweep_through_redis_to_a_real_worker_notifies_once(contacts_celery_work
     assert Notification.objects.filter(emailed_at__isnull=False).count() == 3
 
     # A second delivery (a second beat, a redelivery) changes nothing.
-    assert deadlines_sweep_task.delay().get(timeout=60)["notifications"] == 0
+    assert deadlines_sweep_task.delay().get(timeout=celery_worker.timeout)["notifications"] == 0
+    assert f"deadlines_sweep_task[{async_result.id}] received" in celery_worker.log()
     assert Notification.objects.count() == 3 and DeadlineEvent.objects.count() == 2
 
 
-def test_task_message_on_the_broker_has_no_arguments(contacts_celery_worker):
+def test_task_message_on_the_broker_has_no_arguments(celery_worker):
     published = []
 
     def capture(sender=None, body=None, **kwargs):
@@ -57,7 +59,7 @@ def test_task_message_on_the_broker_has_no_arguments(contacts_celery_worker):
 
     before_task_publish.connect(capture)
     try:
-        deadlines_sweep_task.delay().get(timeout=60)
+        deadlines_sweep_task.delay().get(timeout=celery_worker.timeout)
     finally:
         before_task_publish.disconnect(capture)
     sweeps = [body for sender, body in published if sender == deadlines_sweep_task.name]

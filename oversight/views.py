@@ -26,6 +26,7 @@ from . import guidance
 from .allocation.rules import SOFT_RULE_LABELS
 from .allocation.selectors import allocation_suggestions, allocations_for_soo, live_allocation, next_deadline
 from .allocation.services import (
+    ALLOCATABLE_STATUSES,
     NO_CONFLICT_TEXT,
     AllocationError,
     allocation_accept,
@@ -137,7 +138,8 @@ def allocate(request, public_id):
             "form": form,
             "end_form": end_form,
             "override_fields": [form[f"override_{code}"] for code in SOFT_RULE_LABELS],
-            "allocatable": current is None,
+            "allocatable": current is None and case.status in ALLOCATABLE_STATUSES,
+            "not_ready": current is None and case.status not in ALLOCATABLE_STATUSES,
             "soo_conflicted": soo_conflicted,
         },
     )

@@ -410,3 +410,15 @@ def test_dashboard_shows_next_scheduled_contact_after_first_contact(client, worl
     body = c.get(reverse("oversight:dashboard")).content.decode()
     assert "Next contact by" in body and "Overdue" in body
     assert reverse("contacts:detail", args=[world["case"].public_id]) in body
+
+
+def test_untriaged_case_shows_no_allocate_form(client, coordinator):
+    case = triaged_case_with_parties(status=Case.Status.RECEIVED)
+    soo_with_user()
+    body = (
+        login_verified(client, declared(coordinator, case))
+        .get(reverse("oversight:allocate", args=[case.public_id]))
+        .content.decode()
+    )
+    assert "it can be allocated once it has been triaged" in body
+    assert 'id="main-form"' not in body

@@ -160,6 +160,20 @@ def test_query_count_is_the_same_for_few_and_many_rows(auditor_client, coordinat
     _pages_queries(django_assert_num_queries, auditor_client, 50)
 
 
+def test_query_count_with_a_reference_filter_is_constant(auditor_client, coordinator, django_assert_num_queries):
+    """The reference filter's case lookup is a subquery, not another query per row or per page."""
+    CaseFactory(reference="DA/2026/000444")
+    params = {"reference": "DA/2026/000444", "date_from": "2020-01-01"}
+    access_record(user=coordinator, what="case page", case_reference="DA/2026/000444")
+    with django_assert_num_queries(10):
+        auditor_client.get(TRAIL, params)
+    for _ in range(80):
+        access_record(user=coordinator, what="case page", case_reference="DA/2026/000444")
+    with django_assert_num_queries(10):
+        response = auditor_client.get(TRAIL, {**params, "page": "2"})
+    assert len(response.context["page"].object_list) == 32  # 81 reads + 1 logged search, 50 a page
+
+
 def test_pagination_keeps_the_filters(auditor_client, coordinator):
     for _ in range(60):
         access_record(user=coordinator, what="case page", case_reference="DA/2026/000333")

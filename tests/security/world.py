@@ -14,6 +14,8 @@ from django.test import Client
 from django.utils import timezone
 
 from cases.models import Case, CaseAccessDeclaration
+from oversight.allocation.rules import SOFT_RULE_LABELS
+from oversight.allocation.services import allocation_accept, allocation_create
 from oversight.models import Allocation
 from ppda.audit import access_record
 from ppda.models import AccessLog, Notification, SignInLockout, StaffMember
@@ -21,11 +23,11 @@ from ppda.permissions import grant
 from ppda.roles import Role
 from tests.conftest import login_verified
 from tests.factories.cases import (
-    CaseFactory,
     CivilianVictimFactory,
     PoliceSuspectFactory,
     PoliceVictimFactory,
     SafeContactFactory,
+    TriagedCaseFactory,
 )
 from tests.factories.directory import (
     ChiefInspectorFactory,
@@ -125,20 +127,11 @@ def _identifiers(case: Case) -> CaseIdentifiers:
 
 
 def _allocate(case: Case, soo_user, by) -> Allocation:
-    # Stands in for the allocation workflow: a live allocation row and the object grant it gives.
-    now = timezone.now()
-    allocation = Allocation.objects.create(
-        case=case,
-        soo=soo_user.staff,
-        allocated_at=now,
-        allocated_by=by,
-        first_contact_due=Allocation.due_for(now),
-        status=Allocation.Status.ACCEPTED,
+    """Through the real workflow: the coordinator allocates (the grant), the SOO accepts."""
+    allocation = allocation_create(
+        case=case, soo=soo_user.staff, by=by, overrides=dict.fromkeys(SOFT_RULE_LABELS, "matrix world")
     )
-    grant(soo_user, VIEW_CASE, case)
-    case.status = Case.Status.ALLOCATED
-    case.save(update_fields=["status"])
-    return allocation
+    return allocation_accept(allocation=allocation, by=soo_user)
 
 
 def build_world() -> World:
@@ -173,7 +166,7 @@ def build_world() -> World:
         line_manager=users[m.LINE_MANAGER].staff,
     )
     users[m.PARTY] = UserFactory(username="mx-party", staff=victim_staff, roles=[Role.COORDINATOR])
-    case_a = CaseFactory(reference="WLD/2026/000417", category=Case.Category.BOTH)
+    case_a = TriagedCaseFactory(reference="WLD/2026/000417", category=Case.Category.BOTH)
     victim_a = PoliceVictimFactory(case=case_a, staff=victim_staff)
     SafeContactFactory(
         party=victim_a, codeword="Marigold-Ferret", safe_phone="07700 900731", safe_email="safe.zq@mail.example"
@@ -181,7 +174,7 @@ def build_world() -> World:
     PoliceSuspectFactory(case=case_a, staff=suspect_staff)
 
     # Case B: a civilian victim, a police suspect.
-    case_b = CaseFactory(reference="WLD/2026/000952", category=Case.Category.POLICE_PERPETRATOR)
+    case_b = TriagedCaseFactory(reference="WLD/2026/000952", category=Case.Category.POLICE_PERPETRATOR)
     victim_b = CivilianVictimFactory(
         case=case_b,
         first_name="Ottoline",

@@ -125,7 +125,12 @@ def _error_summary(*forms_) -> list[tuple[str, str]]:
 
 def _safe_next(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+    # A local path only: redirect() would try a bare word ("home", "a b") as a view name and fail with a 500.
+    if (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False)
+    ):
         return target
     return default
 

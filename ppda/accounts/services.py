@@ -57,8 +57,12 @@ class SignInError(Exception):
 
 def next_url_safe(*, request, url: str | None) -> str | None:
     """`url` if it is a path on this site (never another host or scheme), else None."""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A local path only: redirect() would try a bare word ("home", "a b") as a view name and fail with a 500.
+    if (
+        url
+        and url.startswith("/")
+        and not url.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
     ):
         return url
     return None

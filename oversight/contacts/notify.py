@@ -8,12 +8,11 @@ queries.
 
 from typing import NamedTuple
 
-from django.conf import settings
-from django.core.mail import EmailMessage, mailers
 from django.db import connection, transaction
 from django.utils import timezone
 
 from ppda.models import Notification
+from ppda.notifications import notifications_email  # noqa: F401 - the email task and bench use it from here
 
 
 class Outgoing(NamedTuple):
@@ -59,31 +58,3 @@ def notifications_email_enqueue(notification_ids: list[int]) -> None:
 
     for start in range(0, len(notification_ids), EMAIL_CHUNK):
         notifications_email_task.delay(notification_ids[start : start + EMAIL_CHUNK])
-
-
-def notifications_email(notification_ids: list[int]) -> int:
-    """Email each notification not yet emailed: subject with the reference, body with the message and a link.
-
-    Each email is claimed first (emailed_at set where still empty, in one UPDATE ... RETURNING) and then
-    sent, so a redelivered task or a second worker never sends the same notification twice.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        claimed = list(
-            Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
-            .exclude(recipient__email="")
-            .select_for_update(skip_locked=True, of=("self",))
-            .values_list("pk", flat=True)
-        )
-        Notification.objects.filter(pk__in=claimed).update(emailed_at=now)
-    rows = Notification.objects.filter(pk__in=claimed).values_list(
-        "kind", "message", "link", "case_reference", "recipient__email"
-    )
-    messages = []
-    for kind, message, link, reference, email in rows:
-        url = f"{settings.SITE_URL}{link}" if link else settings.SITE_URL
-        subject = f"ppda: {reference} – {kind.replace('_', ' ')}" if reference else "ppda"
-        messages.append(EmailMessage(subject, f"{message}\n\n{url}\n", settings.DEFAULT_FROM_EMAIL, [email]))
-    if messages:
-        mailers.default.send_messages(messages)
-    return len(messages)

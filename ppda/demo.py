@@ -480,6 +480,8 @@ def seed_users(staff: dict[str, StaffMember], result: SeedResult) -> list[User]:
         User.objects.exclude(username__in=usernames).filter(staff__isnull=False).values_list("staff_id", flat=True)
     )
     new = []
+    # One hash for every demo account: the password is published anyway, and a slow hasher runs once.
+    password_hash = make_password(DEMO_PASSWORD)
     for a in accounts:
         if a["username"] in existing:
             continue
@@ -494,7 +496,7 @@ def seed_users(staff: dict[str, StaffMember], result: SeedResult) -> list[User]:
                 email=member.work_email if member else f"{a['username']}@{EMAIL_DOMAIN}",
                 staff=member,
                 organisation=a.get("organisation", ""),
-                password=make_password(DEMO_PASSWORD),
+                password=password_hash,
             )
         )
     if new:

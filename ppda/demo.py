@@ -504,7 +504,8 @@ def seed_users(staff: dict[str, StaffMember], result: SeedResult) -> list[User]:
     result.add("user accounts", len(new))
     users = {u.username: u for u in User.objects.filter(username__in=usernames)}
 
-    groups = {g.name: g for g in Group.objects.filter(name__in=[r.value for r in Role])}
+    # The role groups come from a migration; get_or_create keeps seeding working after a flush.
+    groups = {role.value: Group.objects.get_or_create(name=role.value)[0] for role in Role}
     through = User.groups.through
     have = set(through.objects.filter(user__in=users.values()).values_list("user_id", "group_id"))
     links = [

@@ -12,8 +12,19 @@ CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
+@pytest.fixture(autouse=True)
+def role_groups(transactional_db):
+    """Roles are groups made by a data migration; an earlier transactional test's flush removes them."""
+    from django.contrib.auth.models import Group
+
+    from ppda.roles import Role
+
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+
+
 @pytest.fixture
-def page(live_server, monkeypatch):
+def page(live_server, role_groups, monkeypatch):
     """A fresh browser page. The browser lives for one test: set up after the database, closed before its flush."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run 'make system' (bin/install-system installs Debian's chromium).")

@@ -50,3 +50,31 @@ def auditor(db):
 @pytest.fixture
 def superuser_no_role(db):
     return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+def _is_serialized_rollback(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("serialized_rollback"))
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run serialized_rollback tests before the other transactional tests.
+
+    A plain transactional test's flush re-creates content types (post_migrate); a serialized_rollback test
+    after it then restores them a second time and fails on the unique constraint. After pytest-django's
+    ordering (database, transactional, none), move them to the head of the transactional block.
+    """
+    serialized = [item for item in items if _is_serialized_rollback(item)]
+    if not serialized:
+        return
+    rest = [item for item in items if not _is_serialized_rollback(item)]
+    first = next((n for n, item in enumerate(rest) if _is_transactional(item)), len(rest))
+    items[:] = rest[:first] + serialized + rest[first:]

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.core import signing
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -41,6 +42,7 @@ BACKUP_CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 BACKUP_CODE_LENGTH = 12
 _BACKUP_CODE_RE = re.compile(rf"^[{BACKUP_CODE_ALPHABET}]{{{BACKUP_CODE_LENGTH}}}$")
 _TOTP_RE = re.compile(r"^\d{6}$")
+_DEVICE_SALT = "ppda.accounts.signin-device"
 
 
 class SignInError(Exception):
@@ -140,11 +142,39 @@ def username_normalise(username: str) -> str:
     return (username or "").strip().lower()[:150]
 
 
-def lockout_until(*, username: str, ip_address: str | None) -> datetime | None:
-    """When the lock on this account name from this address ends, or None if it is not locked."""
+def signin_device_token_issue(*, user) -> str:
+    """A signed token naming this browser, given after a complete sign-in and bound to the account.
+
+    Failures from a browser holding a valid token for the account are counted apart from everyone else's
+    at the same address: behind a force's shared proxy, a colleague cannot lock a user out of the browser
+    they normally use. The token cannot be forged, so it cannot be rotated to escape a lock.
+    """
+    payload = {"u": username_normalise(user.get_username()), "d": secrets.token_urlsafe(12)}
+    return signing.dumps(payload, salt=_DEVICE_SALT)
+
+
+def signin_device_id(*, request, username: str) -> str:
+    """The id of this browser's token for `username`, or "" with no valid token for that account."""
+    raw = request.COOKIES.get(settings.SIGNIN_DEVICE_COOKIE_NAME) if request is not None else None
+    if not raw:
+        return ""
+    try:
+        payload = signing.loads(raw, salt=_DEVICE_SALT, max_age=timedelta(days=settings.SIGNIN_DEVICE_DAYS))
+    except signing.BadSignature:
+        return ""
+    if not isinstance(payload, dict) or payload.get("u") != username_normalise(username):
+        return ""
+    return str(payload.get("d", ""))[:32]
+
+
+def lockout_until(*, username: str, ip_address: str | None, device: str = "") -> datetime | None:
+    """When the lock on this account name from this address (and browser) ends, or None if not locked."""
     row = (
         SignInLockout.objects.filter(
-            username=username_normalise(username), ip_address=ip_address, locked_until__gt=timezone.now()
+            username=username_normalise(username),
+            ip_address=ip_address,
+            device=device,
+            locked_until__gt=timezone.now(),
         )
         .values_list("locked_until", flat=True)
         .first()
@@ -176,7 +206,9 @@ def signin_failure_record(
     window = timedelta(minutes=settings.LOCKOUT_MINUTES)
     with transaction.atomic():
         bucket, _ = SignInLockout.objects.select_for_update().get_or_create(
-            username=username_normalise(username), ip_address=ip_address
+            username=username_normalise(username),
+            ip_address=ip_address,
+            device=signin_device_id(request=request, username=username),
         )
         lock_expired = bucket.locked_until is not None and bucket.locked_until <= now
         window_passed = bucket.first_failure_at is None or bucket.first_failure_at <= now - window
@@ -248,9 +280,9 @@ def _lockout_alert(*, bucket: SignInLockout) -> None:
     )
 
 
-def signin_failures_clear(*, username: str, ip_address: str | None) -> None:
-    """Forget failures for this account name and address after a complete, two-factor sign-in."""
-    SignInLockout.objects.filter(username=username_normalise(username), ip_address=ip_address).delete()
+def signin_failures_clear(*, username: str, ip_address: str | None, device: str = "") -> None:
+    """Forget failures for this account name, address and browser after a complete two-factor sign-in."""
+    SignInLockout.objects.filter(username=username_normalise(username), ip_address=ip_address, device=device).delete()
 
 
 @transaction.atomic
@@ -275,7 +307,11 @@ def lockout_release(*, username: str, ip_address: str | None = None, by=None) ->
 
 def signin_lock_check(*, request, username: str) -> None:
     """Raise SignInError (with the lockout message) while this account name is locked from this address."""
-    until = lockout_until(username=username, ip_address=client_ip(request))
+    until = lockout_until(
+        username=username,
+        ip_address=client_ip(request),
+        device=signin_device_id(request=request, username=username),
+    )
     if until is not None:
         raise SignInError(lockout_message(until))
 
@@ -417,10 +453,19 @@ def _totp_check(*, device_pk: int, token: str) -> tuple[bool, str]:
         device = TOTPDevice.objects.select_for_update().get(pk=device_pk)
         allowed, data = device.verify_is_allowed()
         if not allowed:
-            return False, "You entered too many wrong codes. Wait a few seconds, then try again."
+            return False, _throttle_message(locked_until=(data or {}).get("locked_until"))
         if device.verify_token(token):
             return True, ""
     return False, "The security code is not correct. Check your authenticator app and try again."
+
+
+def _throttle_message(*, locked_until: datetime | None) -> str:
+    """The device doubles its wait after each wrong code: say how long, in words that stay true."""
+    wait = (locked_until - timezone.now()).total_seconds() if locked_until else 0
+    if wait <= 60:
+        return "You entered too many wrong codes. Wait a minute, then try again."
+    local = timezone.localtime(locked_until)
+    return f"You entered too many wrong codes. Try again after {local:%H:%M} (UK time)."
 
 
 @dataclass
@@ -465,7 +510,11 @@ def _signin_complete(*, request, user, device) -> None:
     otp_login(request, device)
     # django_otp.login does not rotate the session key (PITFALLS.md): do it here.
     session_key_rotate(request=request)
-    signin_failures_clear(username=user.get_username(), ip_address=client_ip(request))
+    signin_failures_clear(
+        username=user.get_username(),
+        ip_address=client_ip(request),
+        device=signin_device_id(request=request, username=user.get_username()),
+    )
     access_record(request=request, user=user, action=AccessLog.Action.LOGIN, what="signed in with two factors")
 
 

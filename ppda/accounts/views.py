@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
@@ -26,6 +27,20 @@ def _next(request) -> str | None:
 def _with_next(url_name: str, next_url: str | None) -> str:
     url = reverse(url_name)
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _remember_browser(request, response):
+    """After a complete sign-in, give this browser its own lockout count for the account (services)."""
+    if not services.signin_device_id(request=request, username=request.user.get_username()):
+        response.set_cookie(
+            settings.SIGNIN_DEVICE_COOKIE_NAME,
+            services.signin_device_token_issue(user=request.user),
+            max_age=settings.SIGNIN_DEVICE_DAYS * 24 * 3600,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 def _form_error(form, error: services.SignInError) -> None:
@@ -81,7 +96,7 @@ def otp_verify_view(request):
                     f"You signed in with a backup code. You have {left} left. "
                     "Make new ones from your account security page if you are running out.",
                 )
-            return redirect(next_url or "home")
+            return _remember_browser(request, redirect(next_url or "home"))
     return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url or ""})
 
 
@@ -102,11 +117,12 @@ def otp_enrol_view(request):
             _form_error(form, error)
         else:
             # Shown in this response only: the codes are never stored in a readable form.
-            return render(
+            response = render(
                 request,
                 "accounts/backup_codes.html",
                 {"codes": codes, "next": next_url or reverse("home"), "first_time": True},
             )
+            return _remember_browser(request, response)
     return render(
         request,
         "accounts/otp_enrol.html",

@@ -30,6 +30,8 @@ class SignInLockout(models.Model):
 
     username = models.CharField(max_length=150)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The browser's sign-in token id for this account ("" without one): see signin_device_token_issue.
+    device = models.CharField(max_length=32, blank=True, default="")
     failures = models.PositiveIntegerField(default=0)
     first_failure_at = models.DateTimeField(null=True, blank=True)
     last_failure_at = models.DateTimeField(null=True, blank=True)
@@ -43,7 +45,7 @@ class SignInLockout(models.Model):
         ordering = ["-last_failure_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["username", "ip_address"], name="signinlockout_unique", nulls_distinct=False
+                fields=["username", "ip_address", "device"], name="signinlockout_key", nulls_distinct=False
             )
         ]
         indexes = [models.Index(fields=["locked_until"], name="signinlockout_locked")]

@@ -126,6 +126,9 @@ LOCKOUT_THRESHOLD = env_int("LOCKOUT_THRESHOLD", 5)
 LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 15)
 # Alert when one account name collects this many failures in the window across all addresses.
 LOCKOUT_SPREAD_ALERT = env_int("LOCKOUT_SPREAD_ALERT", 15)
+# A signed cookie naming a browser that completed sign-in: its failures are counted apart (see services).
+SIGNIN_DEVICE_COOKIE_NAME = "ppda_device"
+SIGNIN_DEVICE_DAYS = env_int("SIGNIN_DEVICE_DAYS", 180)
 BACKUP_CODE_COUNT = 10
 # A new account, or one whose authenticator was reset, may set up an authenticator for this many days;
 # after that an administrator must reset two-factor again (whoever has the password could enrol).

@@ -26,5 +26,6 @@ CSRF_COOKIE_SECURE = True
 # The __Host- prefix makes browsers refuse these cookies unless Secure, host-only and Path=/.
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
+SIGNIN_DEVICE_COOKIE_NAME = "__Host-ppda_device"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 PPDA_PROFILE = "production"

@@ -213,3 +213,38 @@ def test_guesses_spread_over_many_addresses_alert_once_per_window(client, settin
     alerts = Notification.objects.filter(kind="signin_failures_spread")
     assert sorted(a.recipient.username for a in alerts) == ["watch-auditor", "watch-coord"]
     assert all("spread-target" not in a.message and "spread-target" not in a.event_key for a in alerts)
+
+
+def test_a_colleague_behind_the_same_proxy_cannot_lock_a_user_out_of_their_usual_browser(watchers, settings):
+    """Forces put everyone behind one address; a browser that signed in before keeps its own count."""
+    user = UserFactory(username="target")
+    with time_machine.travel(NOON, tick=False) as clock:
+        own = sign_in(Client(), user, ip="10.0.0.1")
+        cookie = own.cookies[settings.SIGNIN_DEVICE_COOKIE_NAME]
+        assert cookie["httponly"] and cookie["samesite"] == "Lax"
+        own.post(reverse("accounts:logout"))
+        clock.shift(31)
+
+        attacker = Client()
+        _fail_passwords(attacker, user, 5, ip="10.0.0.1")
+        assert "too many failed" in password_step(attacker, user, ip="10.0.0.1").content.decode()
+        # A forged token, or one issued for another account, buys the attacker nothing.
+        attacker.cookies[settings.SIGNIN_DEVICE_COOKIE_NAME] = "forged"
+        assert "too many failed" in password_step(attacker, user, ip="10.0.0.1").content.decode()
+        other = UserFactory()
+        sign_in(attacker, other, ip="10.0.0.1")
+        attacker.post(reverse("accounts:logout"))
+        assert "too many failed" in password_step(attacker, user, ip="10.0.0.1").content.decode()
+
+        # The user's own browser, same address, signs in as usual.
+        sign_in(own, user, ip="10.0.0.1")
+        assert own.get(reverse("home")).status_code == 200
+
+
+def test_failures_from_the_usual_browser_still_lock_it(watchers, settings):
+    user = UserFactory()
+    with time_machine.travel(NOON, tick=False):
+        own = sign_in(Client(), user)
+        own.post(reverse("accounts:logout"))
+        response = _fail_passwords(own, user, 5)
+        assert "too many failed" in response.content.decode()

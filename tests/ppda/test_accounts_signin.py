@@ -147,6 +147,10 @@ def test_a_used_code_cannot_be_replayed_in_another_session(client, django_user_m
         ("https://evil.example/steal", "/"),
         ("//evil.example/", "/"),
         ("javascript:alert(1)", "/"),
+        ("a b", "/"),
+        ("a\x00b", "/"),
+        ("home", "/"),
+        ("/\\evil.example", "/"),
     ],
 )
 def test_next_is_followed_only_inside_the_site(client, next_url, expected):

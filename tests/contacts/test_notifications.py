@@ -89,15 +89,20 @@ def reader():
 
 def test_notifications_page_lists_only_my_own_and_marks_read(client, reader):
     mine = [
-        Notification.objects.create(recipient=reader, kind="breach", message=f"m{i}", case_reference=f"R{i}")
+        Notification.objects.create(
+            recipient=reader, kind="breach", message=f"m{i}", case_reference=f"DA/2026/00090{i}"
+        )
         for i in range(3)
     ]
-    theirs = Notification.objects.create(recipient=UserFactory(), kind="breach", message="secret", case_reference="X1")
+    theirs = Notification.objects.create(
+        recipient=UserFactory(), kind="breach", message="secret", case_reference="DA/2026/000999"
+    )
     login_verified(client, reader)
     page = client.get(reverse("notifications:list"))
     assert page.status_code == 200
     body = page.content.decode()
-    assert all(n.case_reference in body for n in mine) and "X1" not in body
+    # References long enough that a random CSRF token cannot contain one by chance.
+    assert all(n.case_reference in body for n in mine) and "DA/2026/000999" not in body
     assert "3 unread" in body
 
     # Someone else's notification: nothing changes, nothing is said.

@@ -127,7 +127,7 @@ def _seed(rng, now, first_year, pool, soos, districts, coordinator) -> int:
             category = categories[index % 3] if index < 6 else rng.choices(categories, weights=[3, 6, 1])[0]
             victim_key, victim = None, None
             if category in (Case.Category.POLICE_VICTIM, Case.Category.BOTH):
-                if rng.random() < 0.15 and repeat_staff_victims:
+                if rng.random() < 0.07 and repeat_staff_victims:
                     staff_victim = rng.choice(repeat_staff_victims)
                 else:
                     staff_victim = rng.choice(pool)

@@ -142,6 +142,15 @@ def test_management_command_prints_the_token_once():
     assert len(token) >= 40
 
 
+def test_management_command_refuses_a_second_system_of_the_same_name():
+    from django.core.management.base import CommandError
+
+    call_command("intake_system_create", "Custody system", stdout=StringIO())
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("intake_system_create", "Custody system", stdout=StringIO())
+    assert IntakeSystem.objects.count() == 1
+
+
 def test_get_is_405(system):
     _, token = system
     response = Client().get(URL, HTTP_AUTHORIZATION=f"Bearer {token}")

@@ -125,10 +125,13 @@ def _error_summary(*forms_) -> list[tuple[str, str]]:
 
 def _safe_next(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    # A local path only: redirect() would try a bare word ("home", "a b") as a view name and fail with a 500.
+    # A local path only: redirect() would try a bare word as a view name, and a control character in a
+    # Location header is a server error.
     if (
         target.startswith("/")
-        and not target.startswith(("//", "/\\"))
+        and not target.startswith("//")
+        and target.isprintable()
+        and "\\" not in target
         and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False)
     ):
         return target

@@ -120,6 +120,13 @@ def test_declaration_next_cannot_leave_the_site(coordinator_client, case_with_pa
     assert response["Location"] == case_url("detail", case_with_parties)
 
 
+@pytest.mark.parametrize("target", ["a\x00b", "/cases/\n", "//evil.example/", "\\\\evil", "cases/"])
+def test_declaration_next_must_be_a_clean_local_path(coordinator_client, case_with_parties, target):
+    response = coordinator_client.post(case_url("declare", case_with_parties), {"kind": "none", "next": target})
+    assert response.status_code == 302
+    assert response["Location"] == case_url("detail", case_with_parties)
+
+
 def test_conflict_needs_a_reason(coordinator_client, case_with_parties):
     response = coordinator_client.post(case_url("declare", case_with_parties), {"kind": "conflict", "note": ""})
     assert response.status_code == 200

@@ -65,3 +65,15 @@ def test_case_page_shows_the_live_soo(coordinator, coordinator_client, case_with
     page = coordinator_client.get(reverse("cases:detail", args=[case_with_parties.public_id]))
     assert page.context["allocation"].soo == soo
     assert "Morgan Overseer" in page.content.decode()
+
+
+def test_coordinator_sees_allocate_button_on_a_triaged_case_only(client, coordinator):
+    from tests.conftest import login_verified
+    from tests.factories.cases import TriagedCaseFactory
+
+    login_verified(client, coordinator)
+    triaged, received = TriagedCaseFactory(), CaseFactory()
+    for case, expected in ((triaged, True), (received, False)):
+        client.post(reverse("cases:declare", args=[case.public_id]), {"kind": "none"})
+        body = client.get(reverse("cases:detail", args=[case.public_id])).content.decode()
+        assert (reverse("oversight:allocate", args=[case.public_id]) in body) is expected

@@ -13,12 +13,18 @@ class Role(TextChoices):
 
 
 def user_roles(user) -> set[str]:
-    """The user's role names, cached on the user object for the request."""
+    """The user's role names, cached on the user object for the request.
+
+    The request's user comes with its group names read in the user query (ppda_group_names, see
+    oversight/contacts/auth_backend.py), so a role change shows at the next request; a user loaded
+    any other way costs one query here.
+    """
     if not user.is_authenticated:
         return set()
     cached = getattr(user, "_ppda_roles", None)
     if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
+        names = getattr(user, "ppda_group_names", None)
+        cached = set(names) if names is not None else set(user.groups.values_list("name", flat=True))
         user._ppda_roles = cached
     return cached
 

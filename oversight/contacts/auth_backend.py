@@ -1,11 +1,14 @@
-"""Django's ModelBackend, with the user's unread-notification count read in the same query as the user.
+"""Django's ModelBackend, with what every page needs about the user read in the same query as the user.
 
-The header shows the count on every page; reading it as a subquery of the user lookup the session already
-does keeps every page's query count unchanged (pages pin their counts). Authentication is ModelBackend's.
+The header shows the unread-notification count on every page, and every page's menu and permission checks
+need the user's roles (group names, used by ppda.roles.user_roles). Reading both as subqueries of the user
+lookup the session already does saves a query per request. Authentication is ModelBackend's.
 """
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
@@ -23,10 +26,18 @@ def _unread_count():
     return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
+def _group_names():
+    return ArraySubquery(Group.objects.filter(user=OuterRef("pk")).order_by().values("name"))
+
+
 class ModelBackendWithNotifications(ModelBackend):
     def get_user(self, user_id):
         try:
-            user = get_user_model()._default_manager.annotate(unread_notifications=_unread_count()).get(pk=user_id)
+            user = (
+                get_user_model()
+                ._default_manager.annotate(unread_notifications=_unread_count(), ppda_group_names=_group_names())
+                .get(pk=user_id)
+            )
         except get_user_model().DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

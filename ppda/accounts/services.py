@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.contrib.sessions.backends.db import SessionStore as DBSessionStore
 from django.core import signing
 from django.db import transaction
 from django.db.models import Sum
@@ -657,7 +658,7 @@ def signin_records_purge(*, keep_days: int = 1) -> dict[str, int]:
     now = timezone.now()
     store = _session_store()
     store.clear_expired()
-    if settings.SESSION_ENGINE in ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"):
+    if issubclass(store, DBSessionStore):
         live = Session.objects.filter(expire_date__gt=now).values("session_key")
         sessions, _ = UserSession.objects.exclude(session_key__in=live).delete()
     else:

@@ -35,6 +35,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Right after SessionMiddleware: its response half (re-save an active session) runs before the save.
+    "ppda.session_activity.SessionActivityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -104,10 +106,26 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sessions live in the database (the web tier is stateless) and expire after inactivity.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Shared by every web host (the web tier is stateless). Short timeouts: with Redis down, sessions fall back
+# to the database rather than hang a request.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "ppda"),
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+}
+
+# Sessions: the database is the source of truth (ending a session deletes its row and its cache entry);
+# reads come from Redis (ppda/session_store.py). They expire after SESSION_COOKIE_AGE of inactivity: the
+# store stamps the time of each save, and ppda.session_activity re-saves an active session at most once
+# every SESSION_TOUCH_SECONDS instead of writing on every request.
+SESSION_ENGINE = "ppda.session_store"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -173,7 +191,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Celery on Redis. No long countdowns: beat sweeps the database (PITFALLS.md).
-REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_SERIALIZER = "json"

@@ -16,4 +16,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+# Parallel xdist workers share one Redis database: each keeps to keys of its own.
+CACHES["default"]["KEY_PREFIX"] = f"ppda-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # noqa: F405
 PPDA_PROFILE = "test"

@@ -54,7 +54,7 @@ print(json.dumps({k: getattr(s, k) for k in [
     "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE", "SESSION_COOKIE_NAME",
     "CSRF_COOKIE_SECURE", "CSRF_COOKIE_HTTPONLY", "CSRF_COOKIE_SAMESITE", "X_FRAME_OPTIONS",
     "SECURE_CONTENT_TYPE_NOSNIFF", "SESSION_COOKIE_AGE", "SESSION_SAVE_EVERY_REQUEST",
-    "SIGNIN_DEVICE_COOKIE_NAME", "CSRF_COOKIE_NAME"]}))
+    "SIGNIN_DEVICE_COOKIE_NAME", "CSRF_COOKIE_NAME", "SESSION_ENGINE", "SESSION_TOUCH_SECONDS"]}))
 """
 
 
@@ -72,7 +72,9 @@ def test_production_is_never_debug_and_sets_secure_cookies():
     assert values["CSRF_COOKIE_NAME"].startswith("__Host-")
     assert values["SIGNIN_DEVICE_COOKIE_NAME"].startswith("__Host-")
     assert values["X_FRAME_OPTIONS"] == "DENY" and values["SECURE_CONTENT_TYPE_NOSNIFF"]
-    assert values["SESSION_COOKIE_AGE"] == 30 * 60 and values["SESSION_SAVE_EVERY_REQUEST"]
+    # Idle expiry without a write per request: the store stamps each save, active sessions are re-saved each minute.
+    assert values["SESSION_COOKIE_AGE"] == 30 * 60 and not values["SESSION_SAVE_EVERY_REQUEST"]
+    assert values["SESSION_ENGINE"] == "ppda.session_store" and values["SESSION_TOUCH_SECONDS"] == 60
 
 
 @pytest.mark.parametrize(

@@ -136,11 +136,11 @@ def test_inbox_query_count_is_the_same_for_10_and_1000_cases(
     assert response.context["page"].paginator.count == 1000
     assert len(response.context["rows"]) == 25
     assert few == many
-    # Pinned: user (with roles), OTP device, count, page (allocation deadlines by subquery, triage owner
-    # joined), on-duty shifts. The session comes from Redis and was saved under a minute ago: no write.
-    with django_assert_num_queries(5):
+    # Pinned: user (with roles and confirmed authenticators), count, page (allocation deadlines by subquery,
+    # triage owner joined), on-duty shifts. The session comes from Redis, saved under a minute ago: no write.
+    with django_assert_num_queries(4):
         coordinator_client.get(INBOX, {"risk": ""})
-    assert many == 5
+    assert many == 4
 
 
 def test_assign_to_me_takes_an_untriaged_case(coordinator, coordinator_client):

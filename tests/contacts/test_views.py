@@ -226,10 +226,10 @@ def test_detail_page_query_count_is_constant(client, django_assert_num_queries):
     assert counts[0] == DETAIL_QUERIES
 
 
-# user (with roles), OTP device, the case (need-to-know filter), live allocation + plan, declaration,
+# user (with roles and confirmed authenticators), the case (need-to-know filter), live allocation + plan, declaration,
 # access log insert, contacts (with who recorded them), engagement history. The session comes from Redis
 # and was saved under a minute ago: no write.
-DETAIL_QUERIES = 8
+DETAIL_QUERIES = 7
 
 
 def test_overdue_page_for_coordinators_only(client, coordinator, soo_user):

@@ -143,12 +143,12 @@ def test_every_read_of_the_trail_is_logged(auditor_client, auditor, reads):
 
 
 def _pages_queries(django_assert_num_queries, client, rows_wanted):
-    # User (with roles), OTP device; the count and the page; the audit-read insert. The session comes
+    # User (with roles and confirmed authenticators); the count and the page; the audit-read insert. The session comes
     # from Redis and was saved under a minute ago: no write.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get(TRAIL, {"page": "1"})
     assert len(response.context["page"].object_list) == rows_wanted
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get(TRAIL, {"page": "2"})
 
 
@@ -165,11 +165,11 @@ def test_query_count_with_a_reference_filter_is_constant(auditor_client, coordin
     CaseFactory(reference="DA/2026/000444")
     params = {"reference": "DA/2026/000444", "date_from": "2020-01-01"}
     access_record(user=coordinator, what="case page", case_reference="DA/2026/000444")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         auditor_client.get(TRAIL, params)
     for _ in range(80):
         access_record(user=coordinator, what="case page", case_reference="DA/2026/000444")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = auditor_client.get(TRAIL, {**params, "page": "2"})
     assert len(response.context["page"].object_list) == 32  # 81 reads + 1 logged search, 50 a page
 

@@ -142,7 +142,7 @@ def test_messages_render_as_notification_banners(verified_client, settings):
 def test_home_query_count_is_fixed(verified_client, django_assert_num_queries, roles):
     client = verified_client(UserFactory(roles=roles))
     client.get(reverse("home"))
-    # user (with its roles and unread count), OTP device: the layout adds no query, whatever the roles.
-    # The session comes from Redis and was saved under a minute ago: no write.
-    with django_assert_num_queries(2):
+    # The user (with its roles, unread count and confirmed authenticators) and nothing else: the layout adds
+    # no query, whatever the roles. The session comes from Redis and was saved under a minute ago: no write.
+    with django_assert_num_queries(1):
         client.get(reverse("home"))

@@ -1,0 +1,40 @@
+"""django-otp's OTPMiddleware, deciding "verified" from the user query instead of a device query.
+
+The session names the device that verified it (DEVICE_ID_SESSION_KEY). django-otp loads that device on
+every request to check that it still exists, is confirmed and belongs to the user. The user query
+(oversight/contacts/auth_backend.py) already reads the ids of the user's confirmed authenticators
+(ppda_totp_confirmed), so the same check needs no query of its own: a deleted, unconfirmed or other
+user's device leaves the request unverified, and its id is dropped from the session, as django-otp does.
+The device row itself is loaded only if something reads request.user.otp_device.
+
+Anything else (a user loaded another way, another device type) goes through django-otp unchanged.
+"""
+
+import functools
+
+from django.utils.functional import SimpleLazyObject
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+def totp_device_pk(persistent_id: str | None) -> int | None:
+    """The primary key in a TOTP device's persistent id ("otp_totp.totpdevice/42"), or None."""
+    label, _, pk = (persistent_id or "").rpartition("/")
+    if label != TOTPDevice.model_label() or not pk.isdigit():
+        return None
+    return int(pk)
+
+
+class OTPMiddleware(DjangoOTPMiddleware):
+    def _verify_user_sync(self, request, user):
+        confirmed = getattr(user, "ppda_totp_confirmed", None)
+        pk = totp_device_pk(request.session.get(DEVICE_ID_SESSION_KEY)) if user.is_authenticated else None
+        if confirmed is None or pk is None:
+            return super()._verify_user_sync(request, user)
+        self._init_user_fields(user)
+        if pk in confirmed:
+            user.otp_device = SimpleLazyObject(functools.partial(TOTPDevice.objects.get, pk=pk, user_id=user.pk))
+        else:
+            del request.session[DEVICE_ID_SESSION_KEY]
+        return user

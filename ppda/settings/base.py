@@ -112,7 +112,8 @@ REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 # to the database rather than hang a request.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache, without a new redis-py client object per call (ppda/redis_cache.py).
+        "BACKEND": "ppda.redis_cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "ppda"),
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},

@@ -48,7 +48,7 @@ def test_test_workers_keep_to_their_own_cache_keys(settings):
     import os
 
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "ppda.redis_cache.RedisCache"
     assert settings.CACHES["default"]["KEY_PREFIX"] == f"ppda-test-{worker}"
 
 

@@ -53,6 +53,14 @@ class Allocation(models.Model):
         ]
         indexes = [
             models.Index(fields=["soo", "status"], name="allocation_soo_status"),
+            # The suggestion list: each candidate's last carried allocation is one probe of this index.
+            models.Index(
+                fields=["soo", "-allocated_at"], condition=~models.Q(status="declined"), name="allocation_soo_carried"
+            ),
+            # ... and open cases one grouped count over the live allocations only, index-only.
+            models.Index(
+                fields=["soo"], condition=models.Q(status__in=["pending", "accepted"]), name="allocation_soo_live"
+            ),
             models.Index(
                 fields=["first_contact_due"],
                 condition=models.Q(first_contact_met_at__isnull=True, status__in=["pending", "accepted"]),

@@ -24,7 +24,13 @@ from ppda.roles import Role, has_role
 
 from . import guidance
 from .allocation.rules import SOFT_RULE_LABELS
-from .allocation.selectors import allocation_suggestions, allocations_for_soo, live_allocation, next_deadline
+from .allocation.selectors import (
+    allocation_suggestions,
+    allocations_for_soo,
+    case_parties,
+    live_allocation,
+    next_deadline,
+)
 from .allocation.services import (
     ALLOCATABLE_STATUSES,
     NO_CONFLICT_TEXT,
@@ -104,7 +110,8 @@ def allocate(request, public_id):
             case=case, user__staff_id=current.soo_id, kind=CaseAccessDeclaration.Kind.CONFLICT
         ).exists()
     )
-    ranking = allocation_suggestions(case)
+    parties = case_parties(case)
+    ranking = allocation_suggestions(case, parties=parties)
     selectable = [s.candidate.staff_id for s in (*ranking.suggested, *ranking.overridable)]
     form = AllocateForm(request.POST or None, selectable_ids=selectable)
     end_form = EndAllocationForm()
@@ -130,7 +137,7 @@ def allocate(request, public_id):
         "oversight/allocate.html",
         {
             "case": case,
-            "parties": list(case.parties.select_related("staff").order_by("role", "id")),
+            "parties": parties,
             "current": current,
             "ranking": ranking,
             "suggested": ranking.suggested if show_all else ranking.suggested[:SUGGESTIONS_SHOWN],

@@ -12,9 +12,9 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 
 from cases.models import Case, CaseAccessDeclaration, CaseLink, ConflictDeclaration, Party
 from oversight.models import Allocation
@@ -34,73 +34,183 @@ def open_case_limit() -> int:
     return int(getattr(settings, "SOO_OPEN_CASE_LIMIT", DEFAULT_OPEN_CASE_LIMIT))
 
 
-POOL_FIELDS = (
-    "id",
-    "employee_number",
-    "first_name",
-    "last_name",
-    "rank",
-    "is_active",
-    "soo_eligible",
-    "availability",
-    "available_from",
-    "department_id",
-    "department__name",
-    "department__kind",
-    "command_id",
-    "command__name",
-    "team_id",
-    "team__name",
-    "district_id",
-    "district__name",
-)
+def _sql_literal(value: str) -> str:
+    """A code constant (a status or rank value) as an SQL literal.
+
+    Written into the SQL text rather than bound, so the planner can match our partial indexes whatever the
+    cursor's binding mode; only plain identifiers can pass.
+    """
+    if not value.replace("_", "").isalnum():
+        raise ValueError(value)
+    return f"'{value}'"
 
 
-def soo_pool() -> QuerySet:
-    """Every chief inspector and anyone marked SOO-eligible, as plain rows annotated for the rules and ranking.
+# The pool predicate, the same text as the partial index staff_soo_candidates (ppda/models/directory.py).
+_POOL_WHERE = f"(s.rank = {_sql_literal(StaffMember.Rank.CHIEF_INSPECTOR)} OR s.soo_eligible)"
 
-    Plain rows, not model instances: building 600 StaffMembers with four related objects each costs more
-    than the query itself.
+
+def _pool_sql() -> str:
+    """One query for the whole pool, each candidate's row with what the rules and ranking need.
+
+    - last allocated: one probe per candidate of the partial index allocation_soo_carried (soo, newest first,
+      declined left out), so it costs the same however long the allocation history grows;
+    - open cases: one grouped count over the live allocations (index-only on allocation_soo_live), joined;
+    - an active user account with the SOO role: one hashed subquery.
+    Raw SQL returning tuples: the ORM's compile and per-row dicts cost more than the query itself.
     """
     User = get_user_model()
-    soo_account = User.objects.filter(staff_id=OuterRef("pk"), is_active=True, groups__name=Role.SOO)
-    live = Allocation.objects.filter(soo_id=OuterRef("pk"), status__in=Allocation.LIVE)
-    carried = Allocation.objects.filter(soo_id=OuterRef("pk")).exclude(status=Allocation.Status.DECLINED)
-    return (
-        StaffMember.objects.filter(Q(rank=StaffMember.Rank.CHIEF_INSPECTOR) | Q(soo_eligible=True))
-        .annotate(
-            # A declined allocation was never carried, so it does not count against fairness.
-            last_allocated_at=Subquery(carried.order_by("-allocated_at").values("allocated_at")[:1]),
-            open_cases=Coalesce(Subquery(live.order_by().values("soo_id").annotate(n=Count("pk")).values("n")[:1]), 0),
-            has_soo_account=Exists(soo_account),
-        )
-        .order_by("employee_number")
-        .values(*POOL_FIELDS, "last_allocated_at", "open_cases", "has_soo_account")
-    )
+    tables = {
+        "staff": StaffMember._meta.db_table,
+        "department": StaffMember._meta.get_field("department").related_model._meta.db_table,
+        "command": StaffMember._meta.get_field("command").related_model._meta.db_table,
+        "team": StaffMember._meta.get_field("team").related_model._meta.db_table,
+        "district": StaffMember._meta.get_field("district").related_model._meta.db_table,
+        "allocation": Allocation._meta.db_table,
+        "user": User._meta.db_table,
+        "user_groups": User.groups.through._meta.db_table,
+        "group": Group._meta.db_table,
+    }
+    declined = _sql_literal(Allocation.Status.DECLINED)
+    live = ", ".join(_sql_literal(v) for v in Allocation.LIVE)
+    return f"""
+        SELECT s.id, s.employee_number, s.first_name, s.last_name, s.rank, s.is_active, s.soo_eligible,
+               s.availability, s.available_from, s.department_id, d.name, d.kind, s.command_id, c.name,
+               s.team_id, t.name, s.district_id, di.name,
+               (SELECT a.allocated_at FROM {tables["allocation"]} a
+                 WHERE a.soo_id = s.id AND NOT (a.status = {declined})
+                 ORDER BY a.allocated_at DESC LIMIT 1),
+               COALESCE(live.n, 0),
+               EXISTS (SELECT 1 FROM {tables["user"]} u
+                       JOIN {tables["user_groups"]} ug ON ug.user_id = u.id
+                       JOIN {tables["group"]} g ON g.id = ug.group_id
+                       WHERE u.staff_id = s.id AND u.is_active AND g.name = %(soo_role)s)
+        FROM {tables["staff"]} s
+        LEFT JOIN {tables["department"]} d ON d.id = s.department_id
+        LEFT JOIN {tables["command"]} c ON c.id = s.command_id
+        LEFT JOIN {tables["team"]} t ON t.id = s.team_id
+        LEFT JOIN {tables["district"]} di ON di.id = s.district_id
+        LEFT JOIN (SELECT soo_id, COUNT(*) AS n FROM {tables["allocation"]}
+                   WHERE status IN ({live}) GROUP BY soo_id) live ON live.soo_id = s.id
+        WHERE {_POOL_WHERE}
+    """  # noqa: S608 - only our own table names and code constants are interpolated
 
 
-def line_managers(staff_ids) -> dict[int, dict[int, int]]:
-    """For each staff id: manager id -> levels above (1 = line manager), walking every chain to the top.
+_RANK_LABELS = dict(StaffMember.Rank.choices)
+_AVAILABILITY_LABELS = dict(StaffMember.Availability.choices)
 
-    One recursive query however many ids. Each step looks the manager up by primary key (a correlated
-    subquery), so the planner cannot turn the walk into a hash join over the whole staff table.
+
+def soo_pool(*, staff_id: int | None = None) -> list[Candidate]:
+    """Every chief inspector and anyone marked SOO-eligible (or just `staff_id`, if in the pool), as Candidates.
+
+    Line-management chains are filled in by the caller (see line_managers).
     """
+    sql = _pool_sql()
+    params: dict = {"soo_role": Role.SOO}
+    if staff_id is not None:
+        sql += " AND s.id = %(staff_id)s"
+        params["staff_id"] = staff_id
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [
+        Candidate(
+            staff_id=pk,
+            employee_number=number,
+            name=f"{first} {last}",
+            rank=rank,
+            rank_label=_RANK_LABELS.get(rank, rank),
+            is_active=active,
+            soo_eligible=eligible,
+            has_soo_account=account,
+            availability=availability,
+            availability_label=_AVAILABILITY_LABELS.get(availability, availability),
+            available_from=available_from,
+            department_kind=dept_kind or "",
+            department_id=dept_id,
+            department_name=dept_name or "",
+            command_id=command_id,
+            command_name=command_name or "",
+            team_id=team_id,
+            team_name=team_name or "",
+            district_id=district_id,
+            district_name=district_name or "",
+            last_allocated_at=last_allocated_at,
+            open_cases=open_cases,
+        )
+        for (
+            pk,
+            number,
+            first,
+            last,
+            rank,
+            active,
+            eligible,
+            availability,
+            available_from,
+            dept_id,
+            dept_name,
+            dept_kind,
+            command_id,
+            command_name,
+            team_id,
+            team_name,
+            district_id,
+            district_name,
+            last_allocated_at,
+            open_cases,
+            account,
+        ) in rows
+    ]
+
+
+def line_managers(party_staff, candidates=None) -> dict[int, dict[int, int]]:
+    """Line-management links the rules need: staff id -> {manager id: levels above (1 = line manager)}.
+
+    For each party: their whole chain to the top. For each candidate (the given ids, or the whole pool when
+    None): only the parties in their chain, the one thing the rules ask of it. One recursive query however
+    many there are, and none when no party is police staff (then there is no chain to be in). Each step looks
+    the manager up by primary key (a correlated subquery), so the planner cannot turn the walk into a hash
+    join over the whole staff table; a loop stops at MAX_CHAIN_DEPTH.
+    """
+    party_staff = list(party_staff)
+    if not party_staff:
+        return {}
     t = StaffMember._meta.db_table
+    params: dict = {"parties": party_staff, "max_depth": MAX_CHAIN_DEPTH}
+    if candidates is None:
+        seed = _POOL_WHERE  # the partial index, rather than 600 ids in an array
+    else:
+        seed = "s.id = ANY(%(candidates)s)"
+        params["candidates"] = list(candidates)
     sql = f"""
         WITH RECURSIVE chain(origin, manager, depth) AS (
-            SELECT id, line_manager_id, 1 FROM {t} WHERE id = ANY(%s) AND line_manager_id IS NOT NULL
+            SELECT s.id, s.line_manager_id, 1 FROM {t} s
+             WHERE s.id = ANY(%(parties)s) AND s.line_manager_id IS NOT NULL
+            UNION ALL
+            SELECT s.id, s.line_manager_id, 1 FROM {t} s WHERE {seed} AND s.line_manager_id IS NOT NULL
             UNION
             SELECT c.origin, (SELECT s.line_manager_id FROM {t} s WHERE s.id = c.manager), c.depth + 1
-            FROM chain c WHERE c.manager IS NOT NULL AND c.depth < %s
+            FROM chain c WHERE c.manager IS NOT NULL AND c.depth < %(max_depth)s
         )
-        SELECT origin, manager, MIN(depth) FROM chain WHERE manager IS NOT NULL GROUP BY origin, manager
-    """  # noqa: S608 - the only interpolation is our own table name
+        SELECT origin, manager, MIN(depth) FROM chain
+        WHERE manager IS NOT NULL AND (origin = ANY(%(parties)s) OR manager = ANY(%(parties)s))
+        GROUP BY origin, manager
+    """  # noqa: S608 - only our own table name and the pool predicate are interpolated
     out: dict[int, dict[int, int]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [list(staff_ids), MAX_CHAIN_DEPTH])
+        cursor.execute(sql, params)
         for origin, manager, depth in cursor.fetchall():
             out.setdefault(origin, {})[manager] = depth
     return out
+
+
+def case_parties(case: Case) -> list[Party]:
+    """The case's parties with what the rules and the allocation page show (staff, units, home district)."""
+    return list(
+        case.parties.select_related("staff__command", "staff__department", "staff__team", "home_district").order_by(
+            "role", "id"
+        )
+    )
 
 
 def _person(party: Party, label: str) -> Person:
@@ -143,13 +253,13 @@ def _victim_match(victims: list[Party]) -> Q | None:
     return q
 
 
-def case_facts(case: Case, *, candidates=()) -> tuple[CaseFacts, dict[int, dict[int, int]]]:
-    """The case's facts for the rules, plus the line-management chains of the parties and the candidates."""
-    parties = list(
-        case.parties.select_related("staff__command", "staff__department", "staff__team", "home_district").order_by(
-            "role", "id"
-        )
-    )
+def case_facts(case: Case, *, candidates=None, parties=None) -> tuple[CaseFacts, dict[int, dict[int, int]]]:
+    """The case's facts for the rules, plus the line-management links of the parties and the candidates.
+
+    `candidates`: staff ids, or None for the whole pool. `parties`: case_parties(case) if already loaded.
+    """
+    if parties is None:
+        parties = case_parties(case)
     people = [_person(p, label) for p, label in zip(parties, _labels(parties), strict=True)]
     party_staff = [p.staff_id for p in parties if p.staff_id]
 
@@ -197,11 +307,19 @@ def case_facts(case: Case, *, candidates=()) -> tuple[CaseFacts, dict[int, dict[
     victim_q = _victim_match([p for p in parties if p.role == Party.Role.VICTIM])
     history_q = Q(case=case, status=Allocation.Status.DECLINED)
     if victim_q is not None:
-        earlier_cases = Party.objects.filter(victim_q, role=Party.Role.VICTIM).exclude(case=case).values("case_id")
-        history_q |= Q(
-            case_id__in=earlier_cases,
-            status__in=[Allocation.Status.ACCEPTED, Allocation.Status.ENDED],
-            responded_at__isnull=False,
+        # This case and the victim's other cases as one `case_id IN (...)`, so both halves use the index on
+        # case_id (an OR of two case conditions was a scan of every allocation). This case is in the
+        # subquery through its own victim, the one victim_q was built from.
+        cases = Party.objects.filter(Q(case=case) | (victim_q & Q(role=Party.Role.VICTIM))).values("case_id")
+        history_q = Q(case_id__in=cases) & (
+            history_q
+            | (
+                ~Q(case=case)
+                & Q(
+                    status__in=[Allocation.Status.ACCEPTED, Allocation.Status.ENDED],
+                    responded_at__isnull=False,
+                )
+            )
         )
     for soo_id, case_id, at, ref in (
         Allocation.objects.filter(history_q)
@@ -213,7 +331,7 @@ def case_facts(case: Case, *, candidates=()) -> tuple[CaseFacts, dict[int, dict[
         else:
             previous_soos.setdefault(soo_id, ref)  # most recent first
 
-    chains = line_managers([*party_staff, *candidates])
+    chains = line_managers(party_staff, candidates)
     for person in people:
         if person.staff_id:
             person.managers = chains.get(person.staff_id, {})
@@ -234,52 +352,23 @@ def case_facts(case: Case, *, candidates=()) -> tuple[CaseFacts, dict[int, dict[
     return facts, chains
 
 
-_RANK_LABELS = dict(StaffMember.Rank.choices)
-_AVAILABILITY_LABELS = dict(StaffMember.Availability.choices)
-
-
-def _candidate(row: dict, chains: dict[int, dict[int, int]]) -> Candidate:
-    return Candidate(
-        staff_id=row["id"],
-        employee_number=row["employee_number"],
-        name=f"{row['first_name']} {row['last_name']}",
-        rank=row["rank"],
-        rank_label=_RANK_LABELS.get(row["rank"], row["rank"]),
-        is_active=row["is_active"],
-        soo_eligible=row["soo_eligible"],
-        has_soo_account=row["has_soo_account"],
-        availability=row["availability"],
-        availability_label=_AVAILABILITY_LABELS.get(row["availability"], row["availability"]),
-        available_from=row["available_from"],
-        department_kind=row["department__kind"] or "",
-        department_id=row["department_id"],
-        department_name=row["department__name"] or "",
-        command_id=row["command_id"],
-        command_name=row["command__name"] or "",
-        team_id=row["team_id"],
-        team_name=row["team__name"] or "",
-        district_id=row["district_id"],
-        district_name=row["district__name"] or "",
-        last_allocated_at=row["last_allocated_at"],
-        open_cases=row["open_cases"],
-        managers=chains.get(row["id"], {}),
-    )
-
-
-def allocation_suggestions(case: Case) -> Ranking:
+def allocation_suggestions(case: Case, *, parties=None) -> Ranking:
     """Every chief inspector for this case: ranked, or excluded with each reason (constant queries)."""
-    pool = list(soo_pool())
-    facts, chains = case_facts(case, candidates=[row["id"] for row in pool])
-    return rank_candidates([_candidate(row, chains) for row in pool], facts)
+    pool = soo_pool()
+    facts, chains = case_facts(case, parties=parties)
+    for candidate in pool:
+        candidate.managers = chains.get(candidate.staff_id, {})
+    return rank_candidates(pool, facts)
 
 
 def allocation_check(case: Case, soo: StaffMember):
     """The rules for one chief inspector on this case, evaluated fresh (used at write time)."""
-    staff = soo_pool().filter(pk=soo.pk).first()
-    if staff is None:
+    pool = soo_pool(staff_id=soo.pk)
+    if not pool:
         return None
     facts, chains = case_facts(case, candidates=[soo.pk])
-    return rank_candidates([_candidate(staff, chains)], facts).find(soo.pk)
+    pool[0].managers = chains.get(soo.pk, {})
+    return rank_candidates(pool, facts).find(soo.pk)
 
 
 def live_allocation(case: Case) -> Allocation | None:

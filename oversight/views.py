@@ -44,6 +44,7 @@ from .allocation.services import (
 from .forms import AllocateForm, DeclarationForm, EndAllocationForm, RespondForm
 from .models import Allocation
 
+# Rows of each selectable list (suitable; overridable) shown before "Show all".
 SUGGESTIONS_SHOWN = 20
 
 
@@ -131,7 +132,8 @@ def allocate(request, public_id):
             return redirect("oversight:allocate", public_id=case.public_id)
     with transaction.atomic():
         access_record(request=request, obj=case, case_reference=case.reference, what="allocation page")
-    show_all = request.GET.get("all") == "1"
+    # The shortlists; ?all=1 lists every selectable one. Those who cannot be chosen are grouped by rule.
+    shown = None if request.GET.get("all") == "1" else SUGGESTIONS_SHOWN
     return render(
         request,
         "oversight/allocate.html",
@@ -140,8 +142,12 @@ def allocate(request, public_id):
             "parties": parties,
             "current": current,
             "ranking": ranking,
-            "suggested": ranking.suggested if show_all else ranking.suggested[:SUGGESTIONS_SHOWN],
-            "more_suggested": 0 if show_all else max(0, len(ranking.suggested) - SUGGESTIONS_SHOWN),
+            "suggested": ranking.suggested[:shown],
+            "more_suggested": max(0, len(ranking.suggested) - shown) if shown else 0,
+            "overridable": ranking.overridable[:shown],
+            "more_overridable": max(0, len(ranking.overridable) - shown) if shown else 0,
+            "overridable_by_rule": ranking.overridable_by_rule(),
+            "excluded_by_rule": ranking.excluded_by_rule(),
             "form": form,
             "end_form": end_form,
             "override_fields": [form[f"override_{code}"] for code in SOFT_RULE_LABELS],

@@ -10,30 +10,50 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .rules import Candidate, CaseFacts, Exclusion, exclusions_for, long_date
+from .rules import (
+    HARD_RULE_LABELS,
+    HARD_RULES,
+    SOFT_RULE_LABELS,
+    SOFT_RULES,
+    Candidate,
+    CaseFacts,
+    Exclusion,
+    exclusions_for,
+    long_date,
+)
 
 _NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
-@dataclass
+@dataclass(slots=True)
 class Suggestion:
     candidate: Candidate
     exclusions: list[Exclusion] = field(default_factory=list)
     rank: int | None = None
     continuity_reference: str = ""
-    why: str = ""
+    # The suitable candidate ranked just after this one (None for the last): what `why` compares against.
+    next_suggested: Suggestion | None = field(default=None, repr=False, compare=False)
 
     @property
-    def hard(self) -> list[Exclusion]:
-        return [e for e in self.exclusions if e.hard]
+    def why(self) -> str:
+        """Why this suitable candidate comes where it does, in words (worked out only for rows shown)."""
+        if self.rank is None:
+            return ""
+        return _why(self, self.next_suggested, first=self.rank == 1)
 
-    @property
-    def soft(self) -> list[Exclusion]:
-        return [e for e in self.exclusions if not e.hard]
+    # Worked out once from `exclusions` (the page, the sort and the grouping each read them).
+    hard: list[Exclusion] = field(init=False, repr=False, compare=False)
+    soft: list[Exclusion] = field(init=False, repr=False, compare=False)
+    soft_codes: list[str] = field(init=False, repr=False, compare=False)
 
-    @property
-    def soft_codes(self) -> list[str]:
-        return list(dict.fromkeys(e.code for e in self.soft))
+    def __post_init__(self):
+        exclusions = self.exclusions
+        if not exclusions:
+            self.hard, self.soft, self.soft_codes = [], [], []
+            return
+        self.hard = [e for e in exclusions if e.hard]
+        self.soft = [e for e in exclusions if not e.hard]
+        self.soft_codes = list(dict.fromkeys(e.code for e in self.soft))
 
     @property
     def selectable(self) -> bool:
@@ -50,10 +70,55 @@ class Suggestion:
 
 
 @dataclass
+class ExclusionGroup:
+    """The hard-excluded candidates under one rule: who, with each one's reason in words."""
+
+    code: str
+    label: str
+    count: int  # people excluded by this rule
+    reasons: list[tuple[str, str]]  # (reason, "Name, Name, ...") for each distinct reason under the rule
+
+
+@dataclass
 class Ranking:
     suggested: list[Suggestion]  # suitable, in order
     overridable: list[Suggestion]  # soft exclusions only: selectable with a reason per rule
     excluded: list[Suggestion]  # at least one hard exclusion
+
+    def excluded_by_rule(self) -> list[ExclusionGroup]:
+        """The hard exclusions grouped by rule (in the order of DESIGN.md section 3), each reason with its names.
+
+        Someone excluded by two rules is listed under both. Names keep the excluded list's order.
+        """
+        by_rule: dict[str, dict[str, list[str]]] = {code: {} for code in HARD_RULES}
+        counts = dict.fromkeys(HARD_RULES, 0)
+        for s in self.excluded:
+            seen = set()
+            for e in s.exclusions:
+                if not e.hard:
+                    continue
+                by_rule[e.code].setdefault(e.reason, []).append(s.candidate.name)
+                if e.code not in seen:
+                    seen.add(e.code)
+                    counts[e.code] += 1
+        return [
+            ExclusionGroup(
+                code=code,
+                label=HARD_RULE_LABELS[code],
+                count=counts[code],
+                reasons=[(reason, ", ".join(names)) for reason, names in reasons.items()],
+            )
+            for code, reasons in by_rule.items()
+            if reasons
+        ]
+
+    def overridable_by_rule(self) -> list[tuple[str, int]]:
+        """(rule label, how many of the overridable it applies to), for each soft rule that applies to any."""
+        counts = dict.fromkeys(SOFT_RULES, 0)
+        for s in self.overridable:
+            for code in s.soft_codes:
+                counts[code] += 1
+        return [(SOFT_RULE_LABELS[code], n) for code, n in counts.items() if n]
 
     @property
     def first(self) -> Suggestion | None:
@@ -106,9 +171,9 @@ def _why(s: Suggestion, nxt: Suggestion | None, *, first: bool) -> str:
 def rank_candidates(candidates: list[Candidate], facts: CaseFacts) -> Ranking:
     """Split candidates into suggested (ranked), overridable (soft only) and excluded (hard)."""
     suggested, overridable, excluded = [], [], []
+    previous_soos = facts.previous_soos
     for c in candidates:
-        s = Suggestion(candidate=c, exclusions=exclusions_for(c, facts))
-        s.continuity_reference = facts.previous_soos.get(c.staff_id, "")
+        s = Suggestion(c, exclusions_for(c, facts), None, previous_soos.get(c.staff_id, ""))
         if s.hard:
             excluded.append(s)
         elif s.soft:
@@ -121,5 +186,5 @@ def rank_candidates(candidates: list[Candidate], facts: CaseFacts) -> Ranking:
     excluded.sort(key=lambda s: s.candidate.employee_number)
     for i, s in enumerate(suggested):
         s.rank = i + 1
-        s.why = _why(s, suggested[i + 1] if i + 1 < len(suggested) else None, first=i == 0)
+        s.next_suggested = suggested[i + 1] if i + 1 < len(suggested) else None
     return Ranking(suggested=suggested, overridable=overridable, excluded=excluded)

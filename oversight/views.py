@@ -132,6 +132,10 @@ def allocate(request, public_id):
             return redirect("oversight:allocate", public_id=case.public_id)
     with transaction.atomic():
         access_record(request=request, obj=case, case_reference=case.reference, what="allocation page")
+    try:  # the chief inspector chosen in a refused POST, to check again (compared per row, so an int)
+        chosen = int(form["soo"].value())
+    except (TypeError, ValueError):
+        chosen = None
     # The shortlists; ?all=1 lists every selectable one. Those who cannot be chosen are grouped by rule.
     shown = None if request.GET.get("all") == "1" else SUGGESTIONS_SHOWN
     return render(
@@ -149,6 +153,7 @@ def allocate(request, public_id):
             "overridable_by_rule": ranking.overridable_by_rule(),
             "excluded_by_rule": ranking.excluded_by_rule(),
             "form": form,
+            "chosen": chosen,
             "end_form": end_form,
             "override_fields": [form[f"override_{code}"] for code in SOFT_RULE_LABELS],
             "allocatable": current is None and case.status in ALLOCATABLE_STATUSES,

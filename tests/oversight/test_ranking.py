@@ -9,7 +9,8 @@ T = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 
 
 def ci(n, **kw):
-    return Candidate(staff_id=n, employee_number=f"E{n:03d}", name=f"CI {n}", **kw)
+    kw.setdefault("name", f"CI {n}")
+    return Candidate(staff_id=n, employee_number=f"E{n:03d}", **kw)
 
 
 def facts(**kw):
@@ -77,3 +78,65 @@ def test_soft_and_hard_are_split():
     assert r.overridable[0].selectable and r.overridable[0].soft_codes == ["capacity"]
     assert [s.candidate.staff_id for s in r.excluded] == [2]
     assert not r.excluded[0].selectable
+
+
+def test_hard_exclusions_grouped_by_rule_with_each_reason_and_its_names():
+    """The page lists those who cannot be allocated by rule (section 3 order), each reason with its names."""
+    candidates = [
+        ci(1, name="Ann Acu", department_kind="acu"),
+        ci(2, name="Pat Psd", department_kind="psd"),
+        ci(
+            3,
+            name="Lee Leave",
+            availability="leave",
+            availability_label="On leave",
+            available_from=dt.date(2026, 12, 1),
+        ),
+        # Two hard rules: listed under both; a soft one too, which is not a reason they cannot be allocated.
+        ci(
+            4,
+            name="Sam Both",
+            department_kind="psd",
+            availability="unavailable",
+            availability_label="Unavailable",
+            open_cases=9,
+        ),
+        ci(5, name="Quin Psd", department_kind="psd"),
+        ci(6, name="Ok Suitable"),
+        ci(7, name="Over Capacity", open_cases=9),
+    ]
+    groups = rank_candidates(candidates, facts(open_case_limit=3)).excluded_by_rule()
+    assert [(g.code, g.label, g.count) for g in groups] == [
+        ("unavailable", "On leave or unavailable", 2),
+        ("psd_acu", "Works in PSD or ACU", 4),
+    ]
+    assert groups[0].reasons == [("on leave until 1 December 2026", "Lee Leave"), ("unavailable", "Sam Both")]
+    # Names in the excluded list's order (employee number); each distinct reason once.
+    assert groups[1].reasons == [("works in ACU", "Ann Acu"), ("works in PSD", "Pat Psd, Sam Both, Quin Psd")]
+
+
+def test_no_hard_exclusions_no_groups():
+    assert rank_candidates([ci(1), ci(2, open_cases=9)], facts()).excluded_by_rule() == []
+
+
+def test_overridable_counted_per_soft_rule():
+    candidates = [
+        ci(1, open_cases=9),
+        ci(2, open_cases=9, district_id=7),
+        ci(3, district_id=7),
+        ci(4, department_kind="psd", open_cases=9),  # hard: not counted among the overridable
+        ci(5),
+    ]
+    r = rank_candidates(candidates, facts(open_case_limit=3, incident_district_id=7, incident_district_name="Eastport"))
+    assert r.overridable_by_rule() == [
+        ("Based in the district where the abuse happened", 2),
+        ("At the open-case limit", 2),
+    ]
+    # Fewest exclusions first, then the fairness order (here: fewer open cases).
+    assert [s.candidate.staff_id for s in r.overridable] == [3, 1, 2]
+
+
+def test_why_is_worked_out_for_suggested_only():
+    r = rank_candidates([ci(1), ci(2, open_cases=9)], facts())
+    assert r.first.why == "The only suitable chief inspector."
+    assert r.overridable[0].why == ""

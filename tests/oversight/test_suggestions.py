@@ -11,11 +11,13 @@ from django.utils import timezone
 
 from cases.models import Case, CaseAccessDeclaration, CaseLink, ConflictDeclaration
 from oversight.allocation import rules as r
-from oversight.allocation.selectors import allocation_suggestions
+from oversight.allocation.selectors import allocation_suggestions, line_managers
 from oversight.models import Allocation
 from ppda.models import StaffMember
 from tests.factories.cases import (
     CaseLinkFactory,
+    CivilianVictimFactory,
+    PartyFactory,
     PoliceSuspectFactory,
     PoliceVictimFactory,
     TriagedCaseFactory,
@@ -433,3 +435,50 @@ def test_user_without_soo_role_is_not_an_account(db):
     ci = ChiefInspectorFactory()
     UserFactory(staff=ci)  # an account, but not an SOO
     assert (r.NOT_ELIGIBLE, True, "has no active user account with the SOO role") in reasons_for(case, ci)
+
+
+def test_no_police_party_no_line_management_query():
+    """Only a police party has a chain to be in: a case of civilians skips the walk altogether."""
+    case = TriagedCaseFactory()
+    CivilianVictimFactory(case=case)
+    PartyFactory(case=case, role="suspect", first_name="Civ", last_name="Ilian", normalised_name="civ ilian")
+    soo_with_user()
+    count, ranking = _count(case)
+    assert count == 6
+    assert not any("WITH RECURSIVE" in q for q in _sql(case))
+    assert len(ranking.suggested) == 1
+
+
+def _sql(case):
+    with CaptureQueriesContext(connection) as ctx:
+        allocation_suggestions(case)
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_line_managers_returns_the_party_chains_and_only_the_links_to_parties():
+    """The walk returns each party's chain, and of a candidate's chain only the parties in it."""
+    case = triaged_case_with_parties()
+    suspect = case.parties.get(role="suspect").staff
+    boss = soo_with_user()  # two levels above the suspect
+    middle = StaffMemberFactory(line_manager=boss, rank=StaffMember.Rank.INSPECTOR)
+    suspect.line_manager = middle
+    suspect.save()
+    under = soo_with_user(line_manager=StaffMemberFactory(line_manager=suspect))  # two levels below the suspect
+    elsewhere = soo_with_user(line_manager=StaffMemberFactory())  # a chain without any party in it
+    chains = line_managers([suspect.pk])
+    assert chains == {suspect.pk: {middle.pk: 1, boss.pk: 2}, under.pk: {suspect.pk: 2}}
+    assert elsewhere.pk not in chains
+    # The same for named candidates (allocation_check), and nothing to walk without a police party.
+    assert line_managers([suspect.pk], [under.pk, elsewhere.pk]) == chains
+    assert line_managers([], None) == {}
+
+
+def test_last_allocated_is_exact():
+    """The pool loads the last carried allocation as epoch microseconds: the same instant, to the microsecond."""
+    case = triaged_case_with_parties()
+    soo = soo_with_user()
+    at = dt.datetime(2025, 6, 30, 23, 59, 59, 999999, tzinfo=dt.UTC)
+    EndedAllocationFactory(soo=soo, allocated_at=at)
+    AllocationFactory(soo=soo, status=Allocation.Status.DECLINED, allocated_at=at + dt.timedelta(days=9))
+    found = allocation_suggestions(case).find(soo.pk).candidate
+    assert found.last_allocated_at == at and found.last_allocated_at.utcoffset() == dt.timedelta(0)

@@ -268,6 +268,12 @@ def test_dashboard_query_count_is_constant(client):
     assert few == many
 
 
+# Session, user, second factor, roles; the case, the declaration, the live allocation; the pool, parties,
+# links, declarations, first-open conflicts, history, line-management links (police suspect), the incident
+# district; the access log and the session, each in a savepoint here (the test's transaction). 17 outside tests.
+ALLOCATE_PAGE_QUERIES = 21
+
+
 def test_allocate_page_query_count_is_constant(client, coordinator):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -284,7 +290,7 @@ def test_allocate_page_query_count_is_constant(client, coordinator):
         soo_with_user(department=PsdDepartmentFactory()) if i % 3 == 0 else soo_with_user()
     with CaptureQueriesContext(connection) as ctx:
         c.get(url)
-    assert len(ctx.captured_queries) == few
+    assert len(ctx.captured_queries) == few == ALLOCATE_PAGE_QUERIES
 
 
 def test_declarations_page(client, coordinator):
@@ -422,3 +428,65 @@ def test_untriaged_case_shows_no_allocate_form(client, coordinator):
     )
     assert "it can be allocated once it has been triaged" in body
     assert 'id="main-form"' not in body
+
+
+def test_allocate_page_groups_those_who_cannot_be_allocated_by_rule(client, coordinator):
+    """Section 3: each exclusion is shown with its reason - grouped by rule, names per reason, not a row each."""
+    case = triaged_case_with_parties()
+    psd = sorted([soo_with_user(department=PsdDepartmentFactory()) for _ in range(2)], key=lambda s: s.employee_number)
+    away = soo_with_user(availability="leave", available_from=dt.date(2026, 12, 1))
+    suitable = soo_with_user()
+    body = (
+        login_verified(client, declared(coordinator, case))
+        .get(reverse("oversight:allocate", args=[case.public_id]))
+        .content.decode()
+    )
+    assert "Cannot be allocated (3)" in body
+    assert "Works in PSD or ACU (2)" in body and "On leave or unavailable (1)" in body
+    assert f"Works in PSD: {psd[0].full_name}, {psd[1].full_name}</li>" in body
+    assert f"On leave until 1 December 2026: {away.full_name}</li>" in body
+    # No per-person table of the excluded; they cannot be chosen.
+    for s in (*psd, away):
+        assert f'value="{s.pk}"' not in body
+    assert f'value="{suitable.pk}"' in body
+
+
+def test_allocate_page_shortlists_suitable_and_overridable_with_show_all(client, coordinator):
+    from oversight.views import SUGGESTIONS_SHOWN
+
+    case = triaged_case_with_parties()
+    for _ in range(SUGGESTIONS_SHOWN + 2):
+        soo_with_user()
+    local = [soo_with_user(district=case.incident_district) for _ in range(SUGGESTIONS_SHOWN + 1)]
+    url = reverse("oversight:allocate", args=[case.public_id])
+    c = login_verified(client, declared(coordinator, case))
+
+    body = c.get(url).content.decode()
+    assert body.count('name="soo" type="radio"') == 2 * SUGGESTIONS_SHOWN
+    assert f"Show all {SUGGESTIONS_SHOWN + 2} suitable chief inspectors" in body
+    assert f"Show all {SUGGESTIONS_SHOWN + 1} who can be chosen with a recorded reason" in body
+    assert f"Based in the district where the abuse happened: {SUGGESTIONS_SHOWN + 1}" in body
+
+    body = c.get(url + "?all=1").content.decode()
+    assert body.count('name="soo" type="radio"') == 2 * SUGGESTIONS_SHOWN + 3
+    assert "Show all" not in body
+
+    # The shortlist is only what is shown: anyone selectable may still be posted, rules checked afresh.
+    hidden = [s for s in local if f'value="{s.pk}"' not in c.get(url).content.decode()][0]
+    response = c.post(url, {"soo": hidden.pk, "override_incident_district": "Knows the area's services"})
+    assert response.status_code == 302
+    assert Allocation.objects.get(case=case).soo == hidden
+
+
+def test_allocate_page_rechecks_a_refused_choice(client, coordinator):
+    """A refused POST shows the page again with the chosen chief inspector still checked."""
+    case = triaged_case_with_parties()
+    soo_with_user()
+    local = soo_with_user(district=case.incident_district)
+    body = (
+        login_verified(client, declared(coordinator, case))
+        .post(reverse("oversight:allocate", args=[case.public_id]), {"soo": local.pk})
+        .content.decode()
+    )
+    assert f'value="{local.pk}" checked>' in body
+    assert body.count(" checked>") == 1

@@ -21,7 +21,8 @@ class AllocateForm(forms.Form):
 
     def __init__(self, *args, selectable_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["soo"].queryset = StaffMember.objects.filter(pk__in=list(selectable_ids))
+        if self.is_bound:  # only a posted choice is checked; building `pk__in` over 600 ids costs milliseconds
+            self.fields["soo"].queryset = StaffMember.objects.filter(pk__in=list(selectable_ids))
         for code in SOFT_RULES:
             self.fields[f"override_{code}"] = forms.CharField(
                 label=SOFT_RULE_LABELS[code], required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})

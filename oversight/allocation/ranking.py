@@ -47,13 +47,14 @@ class Suggestion:
     soft_codes: list[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        exclusions = self.exclusions
-        if not exclusions:
-            self.hard, self.soft, self.soft_codes = [], [], []
-            return
-        self.hard = [e for e in exclusions if e.hard]
-        self.soft = [e for e in exclusions if not e.hard]
-        self.soft_codes = list(dict.fromkeys(e.code for e in self.soft))
+        self.hard, self.soft, self.soft_codes = [], [], []
+        for e in self.exclusions:  # one or two, usually: a plain loop beats comprehensions here
+            if e.hard:
+                self.hard.append(e)
+            else:
+                self.soft.append(e)
+                if e.code not in self.soft_codes:
+                    self.soft_codes.append(e.code)
 
     @property
     def selectable(self) -> bool:

@@ -1,4 +1,4 @@
-"""Indexes for the allocation suggestion list (oversight/allocation/selectors.py, _pool_sql).
+"""Indexes for the allocation suggestion list (oversight/allocation/pool.py).
 
 allocation_soo_carried: each candidate's last carried (not declined) allocation is one index probe, newest
 first, instead of a heap scan and sort of their whole history for each of 600 chief inspectors.

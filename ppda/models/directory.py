@@ -106,7 +106,7 @@ class StaffMember(models.Model):
         ordering = ["last_name", "first_name"]
         indexes = [
             models.Index(fields=["rank", "soo_eligible", "is_active"], name="staff_soo_pool"),
-            # The allocation pool (oversight/allocation/selectors.py, the same predicate): 600 rows found
+            # The allocation pool (oversight/allocation/pool.py, the same predicate): 600 rows found
             # without scanning 40,000 staff.
             models.Index(
                 fields=["id"], condition=models.Q(rank="ci") | models.Q(soo_eligible=True), name="staff_soo_candidates"

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from cases.models import Case, CaseAccessDeclaration, CaseLink, ConflictDeclaration
 from oversight.allocation import rules as r
-from oversight.allocation.selectors import allocation_suggestions, line_managers
+from oversight.allocation.pool import line_managers
+from oversight.allocation.selectors import allocation_suggestions
 from oversight.models import Allocation
 from ppda.models import StaffMember
 from tests.factories.cases import (

@@ -268,10 +268,11 @@ def test_dashboard_query_count_is_constant(client):
     assert few == many
 
 
-# Session, user, second factor, roles; the case, the declaration, the live allocation; the pool, parties,
-# links, declarations, first-open conflicts, history, line-management links (police suspect), the incident
-# district; the access log and the session, each in a savepoint here (the test's transaction). 17 outside tests.
-ALLOCATE_PAGE_QUERIES = 21
+# The user (with roles; session and second factor are in Redis); the case, the declaration, the live
+# allocation; the parties, the pool, links, declarations, first-open conflicts, history, line-management links
+# (police suspect), the incident district; the access log, in a savepoint here (the test's transaction).
+# 13 outside tests. Not the page's 600 rows.
+ALLOCATE_PAGE_QUERIES = 15
 
 
 def test_allocate_page_query_count_is_constant(client, coordinator):

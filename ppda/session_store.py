@@ -8,10 +8,15 @@ Each save stamps the time in the session. A session whose stamp is SESSION_COOKI
 deleted when next loaded, whatever Redis still holds (the cache's own expiry is a second guard, not the
 rule). ppda.session_activity re-saves an active session at most once every SESSION_TOUCH_SECONDS, so a
 session ends SESSION_COOKIE_AGE after its last use, at most SESSION_TOUCH_SECONDS early.
+
+Ending a session deletes the row first, then the cache entry. Should the cache delete fail (Redis
+unreachable; the action then fails loudly), a copy left in Redis is dropped at its next re-save, which
+finds no row: within SESSION_TOUCH_SECONDS of use.
 """
 
 from django.conf import settings
 from django.contrib.sessions.backends import cached_db
+from django.contrib.sessions.backends.base import UpdateError
 from django.utils import timezone
 
 ACTIVE_AT_SESSION_KEY = "ppda_active_at"
@@ -41,4 +46,10 @@ class SessionStore(cached_db.SessionStore):
         data = self._get_session(no_load=must_create)
         if data:
             data[ACTIVE_AT_SESSION_KEY] = now_stamp()
-        super().save(must_create)
+        try:
+            super().save(must_create)
+        except UpdateError:
+            # The row is gone: the session was ended, but Redis still served it (its delete failed, or
+            # raced this request). Forget it there too, so the next request is signed out.
+            self._cache.delete(self.cache_key)
+            raise

@@ -184,3 +184,17 @@ def test_admin_actions_remove_the_users_sessions_from_redis(superuser_no_role, e
         assert not Session.objects.filter(session_key__in=keys).exists()
         clock.shift(timedelta(minutes=5))
         assert not _signed_in(first) and not _signed_in(second)
+
+
+def test_a_session_ended_in_the_database_but_left_in_redis_is_dropped_at_its_next_re_save():
+    """As if Redis failed to delete it: the row is the truth, and the once-a-minute re-save finds it gone."""
+    user = UserFactory()
+    with time_machine.travel(START, tick=False) as clock:
+        client = sign_in(Client(), user)
+        key = client.session.session_key
+        Session.objects.filter(session_key=key).delete()
+        assert _cached(key) is not None
+        clock.shift(60)
+        assert client.get(reverse("home")).status_code == 400  # the re-save: "session deleted" (SessionInterrupted)
+        assert _cached(key) is None
+        assert not _signed_in(client)

@@ -270,10 +270,14 @@ def seed_cases(*, rng: random.Random, cases: int = 20_000, contacts: int = 150_0
     for received in _received_times(rng, cases):
         year = timezone.localtime(received).year
         seq[year] = seq.get(year, 0) + 1
+        # Most cases close within months, so about two live cases per chief inspector: under the open-case
+        # limit, as in a force that allocates by the rules (the allocation page then has suitable people).
         if received < year_ago:
-            status = Case.Status.CLOSED if rng.random() < 0.97 else Case.Status.ACTIVE
+            status = Case.Status.CLOSED if rng.random() < 0.995 else Case.Status.ACTIVE
         elif received > now - dt.timedelta(days=3):
             status = rng.choice([Case.Status.RECEIVED, Case.Status.TRIAGED, Case.Status.ALLOCATED])
+        elif received < now - dt.timedelta(days=120):
+            status = Case.Status.CLOSED if rng.random() < 0.85 else Case.Status.ACTIVE
         else:
             status = rng.choices(
                 [Case.Status.ACTIVE, Case.Status.ALLOCATED, Case.Status.CLOSED, Case.Status.TRIAGED], [60, 8, 28, 4]
@@ -340,10 +344,13 @@ def seed_cases(*, rng: random.Random, cases: int = 20_000, contacts: int = 150_0
 
     allocated_statuses = {Case.Status.ALLOCATED, Case.Status.ACTIVE, Case.Status.CLOSED}
     allocations = []
-    for i, case in enumerate(c for c in case_rows if c.status in allocated_statuses):
-        soo = soo_pool[i % len(soo_pool)]
-        at = case.received_at + dt.timedelta(hours=rng.randint(4, 40))
+    # Live and ended allocations each go round the pool, so live ones spread evenly across chief inspectors.
+    turn = {True: 0, False: 0}
+    for case in (c for c in case_rows if c.status in allocated_statuses):
         live = case.status != Case.Status.CLOSED
+        soo = soo_pool[turn[live] % len(soo_pool)]
+        turn[live] += 1
+        at = case.received_at + dt.timedelta(hours=rng.randint(4, 40))
         met = at + dt.timedelta(hours=rng.randint(2, 90)) if case.status != Case.Status.ALLOCATED else None
         allocations.append(
             Allocation(

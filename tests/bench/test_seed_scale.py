@@ -1,9 +1,12 @@
 """The scale seed at a small size: it must keep working as models change (make bench depends on it)."""
 
+from collections import Counter
+
 import pytest
 from django.core.management import call_command
 
 from cases.models import Case, CaseUserObjectPermission, Party
+from oversight.allocation.selectors import open_case_limit
 from oversight.contacts.models import Contact
 from oversight.models import Allocation
 from ppda.models import StaffMember, User
@@ -25,6 +28,9 @@ def test_seed_scale_small_and_idempotent():
     # The SOO of a live allocation holds the object grant, so their dashboard and case page work.
     assert user_has_object_perm(live.soo.user, "cases.view_case", live.case)
     assert CaseUserObjectPermission.objects.count() == Allocation.objects.filter(status="accepted").count()
+    # Live allocations are spread evenly, so no chief inspector is over the open-case limit.
+    per_soo = Counter(Allocation.objects.filter(status__in=Allocation.LIVE).values_list("soo_id", flat=True))
+    assert max(per_soo.values()) <= open_case_limit()
     call_command("seed_scale", *args)  # a second run adds nothing
     assert StaffMember.objects.count() == 300
     assert User.objects.filter(username__startswith="bench-").count() == 34

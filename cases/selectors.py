@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db.models import Case as DbCase
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import timezone
@@ -16,13 +17,30 @@ from .models import Case, CaseAccessDeclaration, CaseLink, Party
 VIEW_CASE = "cases.view_case"
 
 
+CONFLICT = CaseAccessDeclaration.Kind.CONFLICT.value
+_STAFF_TABLE = Party._meta.get_field("staff").related_model._meta.db_table
+# Cases the user declared a conflict on (params: user id, CONFLICT).
+_CONFLICTED_SQL = (
+    f"SELECT d.case_id FROM {CaseAccessDeclaration._meta.db_table} d"  # noqa: S608 - names from the models
+    " WHERE d.user_id = %s AND d.kind = %s"
+)
+# ... and for a user with a staff record, the cases they or someone they line-manage are a party to (params:
+# staff id, staff id, user id, CONFLICT). SQL because the ORM's exclude() across parties cost ~3 ms of Python
+# on every page.
+_OWN_OR_CONFLICTED_SQL = (
+    f"SELECT p.case_id FROM {Party._meta.db_table} p WHERE p.staff_id = %s"  # noqa: S608 - names from the models
+    f" UNION ALL SELECT p.case_id FROM {Party._meta.db_table} p JOIN {_STAFF_TABLE} s ON s.id = p.staff_id"
+    " WHERE s.line_manager_id = %s"
+    f" UNION ALL {_CONFLICTED_SQL}"
+)
+
+
 def _excluding_own_and_conflicted(user, qs: QuerySet) -> QuerySet:
     """A party never sees their own case, nor does a party's line manager; a declared conflict ends access."""
     staff_id = getattr(user, "staff_id", None)
     if staff_id is not None:
-        qs = qs.exclude(Q(parties__staff_id=staff_id) | Q(parties__staff__line_manager_id=staff_id))
-    conflicted = CaseAccessDeclaration.objects.filter(user=user, kind=CaseAccessDeclaration.Kind.CONFLICT)
-    return qs.exclude(pk__in=conflicted.values("case_id"))
+        return qs.exclude(pk__in=RawSQL(_OWN_OR_CONFLICTED_SQL, (staff_id, staff_id, user.pk, CONFLICT)))  # noqa: S611
+    return qs.exclude(pk__in=RawSQL(_CONFLICTED_SQL, (user.pk, CONFLICT)))  # noqa: S611 - constant SQL, parameters
 
 
 def cases_for_user(user) -> QuerySet:

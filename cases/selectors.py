@@ -2,13 +2,14 @@
 
 import datetime as dt
 
+from django.db.models import BooleanField, CharField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models import Case as DbCase
-from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import timezone
 
+from ppda.models import StaffMember
 from ppda.permissions import objects_for_user
 from ppda.roles import Role, has_role
 
@@ -18,29 +19,44 @@ VIEW_CASE = "cases.view_case"
 
 
 CONFLICT = CaseAccessDeclaration.Kind.CONFLICT.value
-_STAFF_TABLE = Party._meta.get_field("staff").related_model._meta.db_table
-# Cases the user declared a conflict on (params: user id, CONFLICT).
+# Cases the user declared a conflict on (params: user id, CONFLICT): a few rows at most, so NOT IN.
 _CONFLICTED_SQL = (
     f"SELECT d.case_id FROM {CaseAccessDeclaration._meta.db_table} d"  # noqa: S608 - names from the models
     " WHERE d.user_id = %s AND d.kind = %s"
 )
-# ... and for a user with a staff record, the cases they or someone they line-manage are a party to (params:
-# staff id, staff id, user id, CONFLICT). SQL because the ORM's exclude() across parties cost ~3 ms of Python
-# on every page.
-_OWN_OR_CONFLICTED_SQL = (
-    f"SELECT p.case_id FROM {Party._meta.db_table} p WHERE p.staff_id = %s"  # noqa: S608 - names from the models
-    f" UNION ALL SELECT p.case_id FROM {Party._meta.db_table} p JOIN {_STAFF_TABLE} s ON s.id = p.staff_id"
-    " WHERE s.line_manager_id = %s"
-    f" UNION ALL {_CONFLICTED_SQL}"
-)
+
+
+class _PartyOrManagesParty(Func):
+    """True when the staff member is a party to the case, or line-manages one (the case's pk as argument).
+
+    Correlated EXISTS, as the ORM would write for exclude(parties__...), so a single case or a page of cases
+    is checked by index; written here because the ORM's exclude() across parties cost ~3 ms of Python on every
+    page. Its only interpolations are table names from the models; the staff id is a parameter."""
+
+    output_field = BooleanField()
+    template = (
+        f"(EXISTS (SELECT 1 FROM {Party._meta.db_table} p"  # noqa: S608 - names from the models
+        " WHERE p.case_id = %(expressions)s AND p.staff_id = %%s)"
+        f" OR EXISTS (SELECT 1 FROM {Party._meta.db_table} p JOIN {StaffMember._meta.db_table} s ON s.id = p.staff_id"
+        " WHERE p.case_id = %(expressions)s AND s.line_manager_id = %%s))"
+    )
+
+    def __init__(self, case_pk, staff_id: int):
+        super().__init__(case_pk)
+        self.staff_id = int(staff_id)
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = super().as_sql(compiler, connection, **extra)
+        # The case pk appears twice in the template: its params (none for a column) twice, then ours.
+        return sql, (*params, self.staff_id, *params, self.staff_id)
 
 
 def _excluding_own_and_conflicted(user, qs: QuerySet) -> QuerySet:
     """A party never sees their own case, nor does a party's line manager; a declared conflict ends access."""
     staff_id = getattr(user, "staff_id", None)
     if staff_id is not None:
-        return qs.exclude(pk__in=RawSQL(_OWN_OR_CONFLICTED_SQL, (staff_id, staff_id, user.pk, CONFLICT)))  # noqa: S611
-    return qs.exclude(pk__in=RawSQL(_CONFLICTED_SQL, (user.pk, CONFLICT)))  # noqa: S611 - constant SQL, parameters
+        qs = qs.filter(~_PartyOrManagesParty(F("pk"), staff_id))
+    return qs.exclude(pk__in=RawSQL(_CONFLICTED_SQL, (user.pk, CONFLICT)))  # noqa: S611 - constant SQL
 
 
 def cases_for_user(user) -> QuerySet:
@@ -54,10 +70,18 @@ def cases_for_user(user) -> QuerySet:
     return _excluding_own_and_conflicted(user, qs)
 
 
-def case_get_for_user(user, public_id) -> Case:
-    """The case, or 404 whether it does not exist or the user may not see it (existence never leaks)."""
+def case_get_for_user(user, public_id, *, visible: QuerySet | None = None, with_declaration: bool = False) -> Case:
+    """The case, or 404 whether it does not exist or the user may not see it (existence never leaks).
+
+    `visible` is cases_for_user(user) when the caller already built it. With `with_declaration`, the case
+    carries `user_declared`: whether the user has made the first-open declaration (read in the same query)."""
+    qs = (cases_for_user(user) if visible is None else visible).select_related("incident_district")
+    if with_declaration:
+        qs = qs.annotate(
+            user_declared=Exists(CaseAccessDeclaration.objects.filter(case_id=OuterRef("pk"), user_id=user.pk))
+        )
     try:
-        return cases_for_user(user).get(public_id=public_id)
+        return qs.get(public_id=public_id)
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404("No such case.") from None
 
@@ -153,14 +177,16 @@ def _same_people(parties) -> Q | None:
     return match if found else None
 
 
-def case_history(*, case: Case, user=None) -> list[Case]:
+def case_history(*, case: Case, user=None, visible: QuerySet | None = None, parties=None) -> list[Case]:
     """Every other case in which this case's victim or suspect appears, newest first, with its status, outcome
-    and latest SOO. With a user, only the cases that user may see (need-to-know applies to history too).
+    and latest SOO. With a user (or `visible`, their cases_for_user), only the cases that user may see
+    (need-to-know applies to history too). `parties` are this case's parties when the caller has them.
 
-    Three queries whatever the number of cases: this case's parties, the matches, the cases (SOO by subquery)."""
+    Three queries whatever the number of cases (two when the parties are given): this case's parties, the
+    matches, the cases (SOO by subquery)."""
     from oversight.models import Allocation
 
-    match = _same_people(list(case.parties.all()))
+    match = _same_people(list(case.parties.all()) if parties is None else parties)
     if match is None:
         return []
     matches = Party.objects.filter(match).exclude(case_id=case.pk).values_list("case_id", "role")
@@ -170,9 +196,10 @@ def case_history(*, case: Case, user=None) -> list[Case]:
     if not roles:
         return []
     latest = Allocation.objects.filter(case=OuterRef("pk")).order_by("-allocated_at")
-    base = cases_for_user(user) if user is not None else Case.objects.all()
+    if visible is None:
+        visible = cases_for_user(user) if user is not None else Case.objects.all()
     rows = list(
-        base.filter(pk__in=list(roles))
+        visible.filter(pk__in=list(roles))
         .annotate(
             soo_name=Subquery(
                 latest.annotate(
@@ -201,15 +228,21 @@ def case_page_parties(case: Case) -> list[Party]:
     )
 
 
-def case_links(*, case: Case, user) -> list[dict]:
-    """Linked cases both ways. The other case's page is linked only when the user may open it."""
-    links = list(CaseLink.objects.filter(from_case=case).select_related("to_case")) + list(
-        CaseLink.objects.filter(to_case=case).select_related("from_case")
+def case_links(*, case: Case, user=None, visible: QuerySet | None = None) -> list[dict]:
+    """Linked cases both ways (links from this case first). The other case's page is linked only when the user
+    may open it (`visible` is cases_for_user(user) when the caller has it). One query, two with links."""
+    links = sorted(
+        CaseLink.objects.filter(Q(from_case=case) | Q(to_case=case)).select_related("from_case", "to_case"),
+        key=lambda link: (link.from_case_id != case.pk, link.pk),
     )
+    if not links:
+        return []
     others = [link.to_case if link.from_case_id == case.pk else link.from_case for link in links]
-    visible = set(cases_for_user(user).filter(pk__in=[o.pk for o in others]).values_list("pk", flat=True))
+    if visible is None:
+        visible = cases_for_user(user)
+    can_open = set(visible.filter(pk__in=[o.pk for o in others]).values_list("pk", flat=True))
     return [
-        {"kind": link.get_kind_display(), "note": link.note, "case": other, "can_open": other.pk in visible}
+        {"kind": link.get_kind_display(), "note": link.note, "case": other, "can_open": other.pk in can_open}
         for link, other in zip(links, others, strict=True)
     ]
 

@@ -82,14 +82,14 @@ def case_view(what: str, *, coordinator: bool = False, declaration: bool = True)
         @functools.wraps(view)
         def wrapped(request, public_id: uuid.UUID, *args, **kwargs):
             try:
-                case = selectors.case_get_for_user(request.user, public_id)
+                case = selectors.case_get_for_user(request.user, public_id, with_declaration=declaration)
             except Http404:
                 _log_denied(request, what=what, public_id=public_id)
                 raise
             if coordinator and not has_role(request.user, Role.COORDINATOR):
                 _log_denied(request, what=what, public_id=public_id)
                 raise PermissionDenied
-            if declaration and selectors.case_declaration_for(case=case, user=request.user) is None:
+            if declaration and not case.user_declared:
                 return redirect(f"{reverse('cases:declare', args=[case.public_id])}?next={request.path}")
             access_record(
                 request=request,
@@ -270,6 +270,7 @@ def intake_done(request, case):
 @case_view("case page")
 def detail(request, case):
     parties = selectors.case_page_parties(case)
+    visible = selectors.cases_for_user(request.user)
     return render(
         request,
         "cases/detail.html",
@@ -277,8 +278,8 @@ def detail(request, case):
             "case": case,
             "victims": [p for p in parties if p.role == "victim"],
             "suspects": [p for p in parties if p.role == "suspect"],
-            "history": selectors.case_history(case=case, user=request.user),
-            "links": selectors.case_links(case=case, user=request.user),
+            "history": selectors.case_history(case=case, visible=visible, parties=parties),
+            "links": selectors.case_links(case=case, visible=visible),
             "allocation": selectors.case_live_allocation(case),
             "is_coordinator": has_role(request.user, Role.COORDINATOR),
         },

@@ -1,6 +1,7 @@
 """Need-to-know on every case URL: the first-open declaration, conflicts, parties, roles, and the access log."""
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 
 from cases.models import CaseAccessDeclaration, ConflictDeclaration
@@ -201,3 +202,34 @@ def test_a_partys_line_manager_cannot_open_the_case(verified_client):
     assert client.get(case_url("detail", case)).status_code == 404
     assert client.get(case_url("declare", case)).status_code == 404
     assert case.reference not in client.get(reverse("cases:inbox")).content.decode()
+
+
+def test_own_managed_and_conflicted_cases_are_excluded_in_lists_gets_and_subqueries():
+    """The exclusion is hand-written SQL correlated to the case: it must hold when cases_for_user is the outer
+    query, a single fetch, and a subquery of another model's query (where Django renames the case table)."""
+    from cases.selectors import case_get_for_user
+    from oversight.models import Allocation
+
+    staff = StaffMemberFactory()
+    soo = UserFactory(staff=staff, roles=[Role.SOO])
+    own, managed, conflicted, fine, other_party = CaseFactory.create_batch(5)
+    PoliceSuspectFactory(case=own, staff=staff)
+    PoliceVictimFactory(case=managed, staff=StaffMemberFactory(line_manager=staff))
+    PoliceSuspectFactory(case=other_party, staff=StaffMemberFactory(line_manager=StaffMemberFactory()))
+    CaseAccessDeclaration.objects.create(case=conflicted, user=soo, kind=CaseAccessDeclaration.Kind.CONFLICT)
+    for case in (own, managed, conflicted, fine, other_party):
+        grant(soo, "cases.view_case", case)
+        Allocation.objects.create(
+            case=case, soo=staff, allocated_at=case.received_at, allocated_by=soo, first_contact_due=case.received_at
+        )
+    expected = {fine.pk, other_party.pk}
+    assert set(cases_for_user(soo).values_list("pk", flat=True)) == expected
+    assert {c.pk for c in cases_for_user(soo).filter(pk__in=[own.pk, fine.pk])} == {fine.pk}
+    via_subquery = Allocation.objects.filter(case__in=cases_for_user(soo)).values_list("case_id", flat=True)
+    assert set(via_subquery) == expected
+    joined = Allocation.objects.filter(case__in=cases_for_user(soo), case__reference__isnull=False)
+    assert set(joined.values_list("case_id", flat=True)) == expected
+    for case in (own, managed, conflicted):
+        with pytest.raises(Http404):
+            case_get_for_user(soo, case.public_id)
+    assert case_get_for_user(soo, fine.public_id, with_declaration=True).user_declared is False

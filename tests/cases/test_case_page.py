@@ -42,10 +42,11 @@ def test_case_page_query_count_is_constant(coordinator, coordinator_client, djan
     declared(large, coordinator)
     few = _queries(coordinator_client, small)
     many = _queries(coordinator_client, large)
-    # Pinned: user (with roles and confirmed authenticators); the guarded fetch, the declaration, the access-log row;
-    # parties (with staff, districts, safe contact); history (parties, matches, cases with SOO by subquery);
-    # links (out, in, which the user may open); the live allocation. The session comes from Redis, unwritten.
-    assert few == many == 13
+    # Pinned: user (with roles and confirmed authenticators); the guarded fetch (with its district and the user's
+    # declaration), the access-log row; parties (with staff, districts, safe contact), shared with the history;
+    # history (matches, cases with SOO by subquery); links (both ways, which the user may open); the live
+    # allocation. The session comes from Redis, unwritten.
+    assert few == many == 9
     page = coordinator_client.get(reverse("cases:detail", args=[large.public_id]))
     assert len(page.context["victims"]) == 6 and len(page.context["history"]) == 6 and len(page.context["links"]) == 6
     with django_assert_num_queries(many):

@@ -55,3 +55,20 @@ def test_an_soo_sees_the_link_but_cannot_open_the_other_case(verified_client):
     page = verified_client(soo).get(reverse("cases:detail", args=[a.public_id]))
     assert [(link["case"], link["can_open"]) for link in page.context["links"]] == [(b, False)]
     assert reverse("cases:detail", args=[b.public_id]) not in page.content.decode()
+
+
+def test_links_both_ways_are_read_together_outgoing_first(coordinator, django_assert_num_queries):
+    from cases.models import Case
+    from cases.selectors import case_links, cases_for_user
+
+    a, b, c = CaseFactory(), CaseFactory(), CaseFactory()
+    CaseLink.objects.create(from_case=c, to_case=a, kind="repeat")
+    CaseLink.objects.create(from_case=a, to_case=b, kind="counter")
+    visible = cases_for_user(coordinator)
+    with django_assert_num_queries(2):  # the links both ways, then which of the other cases the user may open
+        links = case_links(case=a, visible=visible)
+    assert [(link["kind"], link["case"]) for link in links] == [("Counter-allegation", b), ("Repeat report", c)]
+    with django_assert_num_queries(1):
+        assert case_links(case=b, visible=Case.objects.none()) == [
+            {"kind": "Counter-allegation", "note": "", "case": a, "can_open": False}
+        ]

@@ -9,6 +9,7 @@ from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import timezone
 
+from ppda.display import local_datetime, time_since, url_for_each
 from ppda.models import StaffMember
 from ppda.permissions import objects_for_user
 from ppda.roles import Role, has_role
@@ -114,7 +115,7 @@ def inbox_cases(*, user, status: str = "", risk: str = "", route: str = "", q: s
             contact_met=_live_allocation("first_contact_met_at"),
         )
     )
-    qs = qs.filter(status=status) if status in Case.Status.values else qs.filter(status__in=OPEN_STATUSES)
+    qs = qs.filter(status=status) if status in Case.Status.values else qs.exclude(status=Case.Status.CLOSED)
     if risk in Case.Risk.values:
         qs = qs.filter(risk_level=risk)
     elif risk == "none":
@@ -140,6 +141,45 @@ def deadline_at_risk(case: Case, now: dt.datetime) -> str:
         if due - now <= FIRST_CONTACT_WARNING:
             return "First contact due soon"
     return ""
+
+
+_ROUTE_LABELS = dict(Case.Route.choices)
+_RISK_LABELS = dict(Case.Risk.choices)
+_STATUS_LABELS = dict(Case.Status.choices)
+
+
+def inbox_rows(cases, *, user, now: dt.datetime) -> list[dict]:
+    """One inbox page's rows with every value the table shows worked out here, once, so the template is a
+    few plain substitutions per row (a `{% url %}`, `|date`, `|timesince` and display lookup per row were
+    most of the page's time). No queries: uses what inbox_cases read."""
+    from .templatetags.cases_tags import risk_class, status_class
+
+    detail_url, assign_url = url_for_each("cases:detail"), url_for_each("cases:assign")
+    rows = []
+    for c in cases:
+        if c.triage_owner_id is None:
+            owner = ""
+        elif c.triage_owner_id == user.pk:
+            owner = "You"
+        else:
+            owner = c.triage_owner.display_name
+        rows.append(
+            {
+                "case": c,
+                "at_risk": deadline_at_risk(c, now),
+                "url": detail_url(c.public_id),
+                "received": local_datetime(c.received_at),
+                "received_ago": time_since(c.received_at, now),
+                "route": _ROUTE_LABELS.get(c.route, c.route),
+                "risk": _RISK_LABELS.get(c.risk_level, c.risk_level),
+                "risk_class": risk_class(c.risk_level),
+                "status": _STATUS_LABELS.get(c.status, c.status),
+                "status_class": status_class(c.status),
+                "owner": owner,
+                "assign_url": assign_url(c.public_id) if not owner and c.status == Case.Status.RECEIVED else "",
+            }
+        )
+    return rows
 
 
 def coordinators_on_duty(*, now: dt.datetime | None = None) -> QuerySet:

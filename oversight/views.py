@@ -24,13 +24,7 @@ from ppda.roles import Role, has_role
 
 from . import guidance
 from .allocation.rules import SOFT_RULE_LABELS
-from .allocation.selectors import (
-    allocation_suggestions,
-    allocations_for_soo,
-    case_parties,
-    live_allocation,
-    next_deadline,
-)
+from .allocation.selectors import allocation_suggestions, case_parties, live_allocation, soo_dashboard_rows
 from .allocation.services import (
     ALLOCATABLE_STATUSES,
     NO_CONFLICT_TEXT,
@@ -188,11 +182,7 @@ def dashboard(request):
     """SOO: my cases, each with its next deadline (first contact until it is met)."""
     if not has_role(request.user, Role.SOO):
         raise PermissionDenied
-    now = timezone.now()
-    rows = [(a, *next_deadline(a, now)) for a in allocations_for_soo(request.user)]
-    # Soonest deadline first; allocations with nothing scheduled last.
-    rows.sort(key=lambda row: (row[2] is None, row[2] or now))
-    return render(request, "oversight/dashboard.html", {"rows": rows})
+    return render(request, "oversight/dashboard.html", {"rows": soo_dashboard_rows(request.user, timezone.now())})
 
 
 @never_cache

@@ -232,7 +232,7 @@ def allocations_for_soo(user) -> QuerySet:
         return Allocation.objects.none()
     return (
         Allocation.objects.filter(soo_id=staff_id, status__in=Allocation.LIVE, case__in=cases_for_user(user))
-        .select_related("case", "case__incident_district", "contact_plan")
+        .select_related("case", "contact_plan")
         .order_by("first_contact_due")
     )
 
@@ -257,3 +257,40 @@ def next_deadline(allocation: Allocation, now) -> tuple[str, object, str]:
     else:
         state = ""
     return what, when, state
+
+
+_RISK_LABELS = dict(Case.Risk.choices)
+
+
+def soo_dashboard_rows(user, now) -> list[dict]:
+    """The SOO dashboard's rows, soonest deadline first (nothing scheduled last), with every value the table
+    shows worked out here once (one reverse per URL name, local dates): a few substitutions per row in the
+    template. One query (allocations_for_soo)."""
+    from ppda.display import local_datetime, url_for_each
+
+    case_url, contacts_url = url_for_each("cases:detail"), url_for_each("contacts:detail")
+    respond_url, pack_url = url_for_each("oversight:respond"), url_for_each("oversight:pack")
+    rows = []
+    for a in allocations_for_soo(user):
+        what, when, state = next_deadline(a, now)
+        pending = a.status == Allocation.Status.PENDING
+        rows.append(
+            {
+                "allocation": a,
+                "when_at": when,
+                "reference": a.case.reference,
+                "case_url": case_url(a.case.public_id),
+                "risk": _RISK_LABELS.get(a.case.risk_level, a.case.risk_level),
+                "allocated": local_datetime(a.allocated_at, comma=True),
+                "pending": pending,
+                "accepted": a.status == Allocation.Status.ACCEPTED,
+                "what": what,
+                "when": local_datetime(when, comma=True) if when else "",
+                "state": state,
+                "respond_url": respond_url(a.public_id) if pending else "",
+                "contacts_url": contacts_url(a.case.public_id),
+                "pack_url": pack_url(a.public_id),
+            }
+        )
+    rows.sort(key=lambda row: (row["when_at"] is None, row["when_at"] or now))
+    return rows

@@ -1,6 +1,7 @@
 """The SOO inbox: order, filters, search, deadlines at risk, constant queries, assign to me, triage, rota."""
 
 import datetime as dt
+import re
 import threading
 
 import pytest
@@ -302,3 +303,39 @@ def test_inbox_selector_excludes_closed_by_default(coordinator):
     CaseFactory(status="closed")
     open_case = CaseFactory()
     assert list(inbox_cases(user=coordinator)) == [open_case]
+
+
+def test_inbox_rows_show_each_cell_as_the_page_always_has(coordinator, coordinator_client):
+    """The rows are worked out in inbox_rows; the page must still show every cell: link, dates, labels, tags,
+    and who triages (you, a colleague by name, or an Assign to me button posting back to this very page)."""
+    other = UserFactory(roles=[Role.COORDINATOR], first_name="Riley", last_name="Rival")
+    now = timezone.now()
+    mine = CaseFactory(received_at=now - dt.timedelta(days=2, hours=3), triage_owner=coordinator)
+    theirs = CaseFactory(received_at=now - dt.timedelta(hours=1), triage_owner=other, risk_level="")
+    free = CaseFactory(received_at=now - dt.timedelta(minutes=30), route=Case.Route.PSD, risk_level=Case.Risk.HIGH)
+    body = coordinator_client.get(INBOX, {"q": "DA/"}).content.decode()
+    for case in (mine, theirs, free):
+        assert (
+            f'<a class="govuk-link" href="{reverse("cases:detail", args=[case.public_id])}">{case.reference}</a>'
+            in body
+        )
+    assert timezone.localtime(mine.received_at).strftime("%-d %b %Y %H:%M") in body
+    assert "2\xa0days, 3\xa0hours ago" in body and "30\xa0minutes ago" in body
+    assert "Professional standards (PSD)" in body and '<strong class="govuk-tag govuk-tag--red">High</strong>' in body
+    assert "Not assessed" in body and '<strong class="govuk-tag govuk-tag--red">Received</strong>' in body
+    assert "Untriaged over 24 hours" in body and "On track" in body
+    assert re.search(r">\s*You\s*</td>", body) and re.search(r">\s*Riley Rival\s*</td>", body)
+    assert body.count("Assign to me<span") == 1
+    assert f'action="{reverse("cases:assign", args=[free.public_id])}"' in body
+    assert '<input type="hidden" name="next" value="/cases/?q=DA%2F">' in body
+    assert 'name="csrfmiddlewaretoken" value="' in body
+    assert (
+        '<option value="" selected>Open cases</option>' in body
+        and '<label class="govuk-label" for="id_route">Route</label>' in body
+    )
+    filtered = coordinator_client.get(INBOX, {"status": "received", "risk": "high"}).content.decode()
+    assert '<option value="received" selected>Received</option>' in filtered
+    assert (
+        '<option value="high" selected>High</option>' in filtered
+        and '<option value="" selected>Any route</option>' in filtered
+    )

@@ -265,7 +265,9 @@ def test_dashboard_query_count_is_constant(client):
     for _ in range(15):
         AllocationFactory(soo=soo)
     many = _dashboard_queries(c)
-    assert few == many
+    # Pinned: session, user, OTP device, roles; the allocations with their cases and contact plans (visibility
+    # by subquery); the session save (savepoint, update, release).
+    assert few == many == 8
 
 
 # The user (with roles and confirmed authenticators; the session is in Redis, unwritten within a minute); the
@@ -491,3 +493,31 @@ def test_allocate_page_rechecks_a_refused_choice(client, coordinator):
     )
     assert f'value="{local.pk}" checked>' in body
     assert body.count(" checked>") == 1
+
+
+def test_dashboard_rows_show_each_cell_and_action(client):
+    """Rows are worked out in soo_dashboard_rows: soonest first, with the case link, risk, dates in local time,
+    status tag, deadline tag and the actions each state allows."""
+    from django.utils import timezone
+
+    soo = soo_with_user()
+    now = timezone.now()
+    soon = AllocationFactory(soo=soo, allocated_at=now - dt.timedelta(hours=62))  # first contact due in 10 hours
+    later = AllocationFactory(
+        soo=soo, status=Allocation.Status.ACCEPTED, allocated_at=now - dt.timedelta(hours=1), case__risk_level="high"
+    )
+    body = login_verified(client, soo.user).get(reverse("oversight:dashboard")).content.decode()
+    assert body.index(soon.case.reference) < body.index(later.case.reference)
+    london = ZoneInfo("Europe/London")
+    for a in (soon, later):
+        assert f'href="{reverse("cases:detail", args=[a.case.public_id])}">{a.case.reference}</a>' in body
+        assert a.allocated_at.astimezone(london).strftime("%-d %b %Y, %H:%M") in body
+        assert f"First contact by <strong>{a.first_contact_due.astimezone(london).strftime('%-d %b %Y, %H:%M')}" in body
+        assert reverse("oversight:pack", args=[a.public_id]) in body
+    assert "High risk" in body and "Medium risk" in body
+    assert body.count("Awaiting your response") == 1 and body.count('govuk-tag--green">Accepted') == 1
+    assert body.count("Due soon") == 1
+    assert reverse("oversight:respond", args=[soon.public_id]) in body
+    assert reverse("oversight:respond", args=[later.public_id]) not in body
+    assert reverse("contacts:detail", args=[later.case.public_id]) in body
+    assert reverse("contacts:detail", args=[soon.case.public_id]) not in body

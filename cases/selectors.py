@@ -2,7 +2,20 @@
 
 import datetime as dt
 
-from django.db.models import BooleanField, CharField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Exists,
+    F,
+    FilteredRelation,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models import Case as DbCase
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
@@ -95,26 +108,11 @@ FIRST_CONTACT_WARNING = dt.timedelta(hours=12)
 OPEN_STATUSES = [s for s in Case.Status.values if s != Case.Status.CLOSED]
 
 
-def _live_allocation(field: str):
-    from oversight.models import Allocation
-
-    live = Allocation.objects.filter(case=OuterRef("pk"), status__in=Allocation.LIVE).order_by("-allocated_at")
-    return Subquery(live.values(field)[:1])
-
-
-def inbox_cases(*, user, status: str = "", risk: str = "", route: str = "", q: str = "") -> QuerySet:
-    """The coordinators' SOO inbox: received (untriaged) cases first, then oldest first; open cases unless a
-    status is asked for. Each row carries its live allocation's first-contact deadline, read in the same query.
-    Built on cases_for_user, so a coordinator never sees a case they are a party to or declared a conflict on."""
-    qs = (
-        cases_for_user(user)
-        .select_related("triage_owner")
-        .annotate(
-            untriaged_rank=DbCase(When(status=Case.Status.RECEIVED, then=Value(0)), default=Value(1)),
-            contact_due=_live_allocation("first_contact_due"),
-            contact_met=_live_allocation("first_contact_met_at"),
-        )
-    )
+def inbox_filtered(*, user, status: str = "", risk: str = "", route: str = "", q: str = "") -> QuerySet:
+    """The cases the coordinators' inbox lists: open cases unless a status is asked for, narrowed by the filters.
+    Built on cases_for_user, so a coordinator never sees a case they are a party to or declared a conflict on.
+    Plain, so that counting them is an index-only scan; inbox_cases adds the order and what each row shows."""
+    qs = cases_for_user(user)
     qs = qs.filter(status=status) if status in Case.Status.values else qs.exclude(status=Case.Status.CLOSED)
     if risk in Case.Risk.values:
         qs = qs.filter(risk_level=risk)
@@ -125,7 +123,26 @@ def inbox_cases(*, user, status: str = "", risk: str = "", route: str = "", q: s
     q = (q or "").strip().upper()
     if q:
         qs = qs.filter(reference__contains=q)
-    return qs.order_by("untriaged_rank", "received_at", "pk")
+    return qs
+
+
+def inbox_cases(cases: QuerySet | None = None, **filters) -> QuerySet:
+    """The coordinators' SOO inbox (inbox_filtered, or `cases` from it): received (untriaged) cases first, then
+    oldest first. Each row carries its triage owner and its live allocation's first-contact deadline, read in the
+    same query by a join (a case has at most one live allocation: constraint allocation_one_live_per_case)."""
+    from oversight.models import Allocation
+
+    cases = inbox_filtered(**filters) if cases is None else cases
+    return (
+        cases.select_related("triage_owner")
+        .annotate(
+            live=FilteredRelation("allocations", condition=Q(allocations__status__in=Allocation.LIVE)),
+            untriaged_rank=DbCase(When(status=Case.Status.RECEIVED, then=Value(0)), default=Value(1)),
+            contact_due=F("live__first_contact_due"),
+            contact_met=F("live__first_contact_met_at"),
+        )
+        .order_by("untriaged_rank", "received_at", "pk")
+    )
 
 
 def deadline_at_risk(case: Case, now: dt.datetime) -> str:

@@ -265,9 +265,9 @@ def test_dashboard_query_count_is_constant(client):
     for _ in range(15):
         AllocationFactory(soo=soo)
     many = _dashboard_queries(c)
-    # Pinned: session, user, OTP device, roles; the allocations with their cases and contact plans (visibility
-    # by subquery); the session save (savepoint, update, release).
-    assert few == many == 8
+    # Pinned: the user (with roles and confirmed authenticators); the allocations with their cases and contact
+    # plans (visibility by subquery). The session comes from Redis, unwritten.
+    assert few == many == 2
 
 
 # The user (with roles and confirmed authenticators; the session is in Redis, unwritten within a minute); the

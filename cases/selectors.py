@@ -40,19 +40,22 @@ _CONFLICTED_SQL = (
 )
 
 
-class _PartyOrManagesParty(Func):
-    """True when the staff member is a party to the case, or line-manages one (the case's pk as argument).
+class _NeitherPartyNorManager(Func):
+    """True when the staff member is not a party to the case and line-manages none of its parties (the case's pk
+    as argument).
 
-    Correlated EXISTS, as the ORM would write for exclude(parties__...), so a single case or a page of cases
-    is checked by index; written here because the ORM's exclude() across parties cost ~3 ms of Python on every
-    page. Its only interpolations are table names from the models; the staff id is a parameter."""
+    Correlated NOT EXISTS, so a single case or a page of cases is checked by index, and written as two ANDed
+    NOT EXISTS (not NOT (EXISTS OR EXISTS), which is what the ORM's exclude() wrote) so that PostgreSQL can
+    turn them into anti-joins: counting an inbox for a coordinator with a staff record took 110-470 ms the ORM
+    way and ~20 ms this way on the scale seed. The ORM's exclude() also cost ~3 ms of Python on every page. Its
+    only interpolations are table names from the models; the staff id is a parameter."""
 
     output_field = BooleanField()
     template = (
-        f"(EXISTS (SELECT 1 FROM {Party._meta.db_table} p"  # noqa: S608 - names from the models
+        f"(NOT EXISTS (SELECT 1 FROM {Party._meta.db_table} p"  # noqa: S608 - names from the models
         " WHERE p.case_id = %(expressions)s AND p.staff_id = %%s)"
-        f" OR EXISTS (SELECT 1 FROM {Party._meta.db_table} p JOIN {StaffMember._meta.db_table} s ON s.id = p.staff_id"
-        " WHERE p.case_id = %(expressions)s AND s.line_manager_id = %%s))"
+        f" AND NOT EXISTS (SELECT 1 FROM {Party._meta.db_table} p JOIN {StaffMember._meta.db_table} s"
+        " ON s.id = p.staff_id WHERE p.case_id = %(expressions)s AND s.line_manager_id = %%s))"
     )
 
     def __init__(self, case_pk, staff_id: int):
@@ -69,7 +72,7 @@ def _excluding_own_and_conflicted(user, qs: QuerySet) -> QuerySet:
     """A party never sees their own case, nor does a party's line manager; a declared conflict ends access."""
     staff_id = getattr(user, "staff_id", None)
     if staff_id is not None:
-        qs = qs.filter(~_PartyOrManagesParty(F("pk"), staff_id))
+        qs = qs.filter(_NeitherPartyNorManager(F("pk"), staff_id))
     return qs.exclude(pk__in=RawSQL(_CONFLICTED_SQL, (user.pk, CONFLICT)))  # noqa: S611 - constant SQL
 
 

@@ -277,10 +277,10 @@ def seed_cases(*, rng: random.Random, cases: int = 20_000, contacts: int = 150_0
         elif received > now - dt.timedelta(days=3):
             status = rng.choice([Case.Status.RECEIVED, Case.Status.TRIAGED, Case.Status.ALLOCATED])
         elif received < now - dt.timedelta(days=120):
-            status = Case.Status.CLOSED if rng.random() < 0.85 else Case.Status.ACTIVE
+            status = Case.Status.CLOSED if rng.random() < 0.95 else Case.Status.ACTIVE
         else:
             status = rng.choices(
-                [Case.Status.ACTIVE, Case.Status.ALLOCATED, Case.Status.CLOSED, Case.Status.TRIAGED], [60, 8, 28, 4]
+                [Case.Status.ACTIVE, Case.Status.ALLOCATED, Case.Status.CLOSED, Case.Status.TRIAGED], [30, 4, 62, 4]
             )[0]
         case_rows.append(
             Case(

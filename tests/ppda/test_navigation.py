@@ -1,0 +1,34 @@
+"""The menu by role (ppda/navigation.py): what each role sees, the current page, pages not built yet."""
+
+from django.urls import reverse
+
+from ppda import navigation
+from ppda.roles import Role
+
+
+def _texts(items):
+    return [item.text for item in items]
+
+
+def test_each_role_sees_only_its_own_links():
+    coordinator = _texts(navigation.navigation_items(roles={Role.COORDINATOR}, path="/"))
+    assert coordinator[:2] == ["Inbox", "New case"]
+    assert "My cases" not in coordinator and "Audit trail" not in coordinator
+    assert _texts(navigation.navigation_items(roles={Role.SOO}, path="/")) == ["My cases", "Notifications"]
+    assert _texts(navigation.navigation_items(roles=set(), path="/")) == ["Notifications"]
+
+
+def test_the_current_page_is_marked_active_and_only_it():
+    inbox = reverse("cases:inbox")
+    items = navigation.navigation_items(roles={Role.COORDINATOR}, path=inbox)
+    assert [item.text for item in items if item.active] == ["Inbox"]
+    assert [item.text for item in items if item.shows_unread] == ["Notifications"]
+
+
+def test_a_page_not_built_yet_has_no_link(monkeypatch):
+    monkeypatch.setattr(navigation, "MENU", (*navigation.MENU, ("nowhere:yet", "Soon", None)))
+    navigation._resolved_menu.cache_clear()
+    try:
+        assert "Soon" not in _texts(navigation.navigation_items(roles=set(Role), path="/"))
+    finally:
+        navigation._resolved_menu.cache_clear()

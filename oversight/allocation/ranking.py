@@ -89,7 +89,8 @@ class Ranking:
     def excluded_by_rule(self) -> list[ExclusionGroup]:
         """The hard exclusions grouped by rule (in the order of DESIGN.md section 3), each reason with its names.
 
-        Someone excluded by two rules is listed under both. Names keep the excluded list's order.
+        Someone excluded by two rules is listed under both. Names keep the excluded list's order, each with the
+        employee number, so two people of the same name can be told apart.
         """
         by_rule: dict[str, dict[str, list[str]]] = {code: {} for code in HARD_RULES}
         counts = dict.fromkeys(HARD_RULES, 0)
@@ -98,7 +99,7 @@ class Ranking:
             for e in s.exclusions:
                 if not e.hard:
                     continue
-                by_rule[e.code].setdefault(e.reason, []).append(s.candidate.name)
+                by_rule[e.code].setdefault(e.reason, []).append(f"{s.candidate.name} ({s.candidate.employee_number})")
                 if e.code not in seen:
                     seen.add(e.code)
                     counts[e.code] += 1

@@ -110,9 +110,15 @@ def test_hard_exclusions_grouped_by_rule_with_each_reason_and_its_names():
         ("unavailable", "On leave or unavailable", 2),
         ("psd_acu", "Works in PSD or ACU", 4),
     ]
-    assert groups[0].reasons == [("on leave until 1 December 2026", "Lee Leave"), ("unavailable", "Sam Both")]
-    # Names in the excluded list's order (employee number); each distinct reason once.
-    assert groups[1].reasons == [("works in ACU", "Ann Acu"), ("works in PSD", "Pat Psd, Sam Both, Quin Psd")]
+    assert groups[0].reasons == [
+        ("on leave until 1 December 2026", "Lee Leave (E003)"),
+        ("unavailable", "Sam Both (E004)"),
+    ]
+    # Names in the excluded list's order (employee number), each with that number; each distinct reason once.
+    assert groups[1].reasons == [
+        ("works in ACU", "Ann Acu (E001)"),
+        ("works in PSD", "Pat Psd (E002), Sam Both (E004), Quin Psd (E005)"),
+    ]
 
 
 def test_no_hard_exclusions_no_groups():

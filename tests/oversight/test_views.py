@@ -447,8 +447,10 @@ def test_allocate_page_groups_those_who_cannot_be_allocated_by_rule(client, coor
     )
     assert "Cannot be allocated (3)" in body
     assert "Works in PSD or ACU (2)" in body and "On leave or unavailable (1)" in body
-    assert f"Works in PSD: {psd[0].full_name}, {psd[1].full_name}</li>" in body
-    assert f"On leave until 1 December 2026: {away.full_name}</li>" in body
+    # Each name with its employee number: two people of the same name can be told apart.
+    named = [f"{s.full_name} ({s.employee_number})" for s in psd]
+    assert f"Works in PSD: {named[0]}, {named[1]}</li>" in body
+    assert f"On leave until 1 December 2026: {away.full_name} ({away.employee_number})</li>" in body
     # No per-person table of the excluded; they cannot be chosen.
     for s in (*psd, away):
         assert f'value="{s.pk}"' not in body

@@ -10,7 +10,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("accounts/", include("ppda.accounts.urls")),
     path("contacts/", include("oversight.contacts.urls")),
-    path("notifications/", include("oversight.contacts.notification_urls")),
+    path("notifications/", include("ppda.notifications.urls")),
     path("oversight/", include("oversight.urls")),
     path("audit/", include("ppda.audit_trail.urls")),
     path("admin/", admin.site.urls),

@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
+from ppda.errors import ApplicationError
+
 from . import services
 
 
@@ -26,7 +28,7 @@ class SignInForm(AuthenticationForm):
             self.user_cache = authenticate(self.request, username=username, password=password)
             if self.user_cache is None:
                 services.password_failure_record(request=self.request, username=username)
-        except services.SignInError as error:
+        except ApplicationError as error:
             raise forms.ValidationError(error.message, code="locked") from None
         if self.user_cache is None:
             raise self.get_invalid_login_error()

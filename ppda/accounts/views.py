@@ -14,6 +14,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from ppda.errors import ApplicationError, apply_to_form
 from ppda.models import UserSession
 
 from . import services
@@ -41,10 +42,6 @@ def _remember_browser(request, response):
             samesite="Lax",
         )
     return response
-
-
-def _form_error(form, error: services.SignInError) -> None:
-    form.add_error(None if error.field == "__all__" else error.field, error.message)
 
 
 class LoginView(auth_views.LoginView):
@@ -86,8 +83,8 @@ def otp_verify_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             factor = services.otp_verify(request=request, code=form.cleaned_data["code"])
-        except services.SignInError as error:
-            _form_error(form, error)
+        except ApplicationError as error:
+            apply_to_form(form, error)
         else:
             if factor.backup_code_used:
                 left = services.backup_codes_remaining(user=request.user)
@@ -113,8 +110,8 @@ def otp_enrol_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             codes = services.otp_enrol_confirm(request=request, code=form.cleaned_data["code"])
-        except services.SignInError as error:
-            _form_error(form, error)
+        except ApplicationError as error:
+            apply_to_form(form, error)
         else:
             # Shown in this response only: the codes are never stored in a readable form.
             response = render(
@@ -176,8 +173,8 @@ def password_change_view(request):
                 code=form.cleaned_data["code"],
                 new_password=form.cleaned_data["new_password1"],
             )
-        except services.SignInError as error:
-            _form_error(form, error)
+        except ApplicationError as error:
+            apply_to_form(form, error)
         else:
             messages.success(request, "Your password has been changed. Your other sessions have been signed out.")
             return redirect("accounts:security")
@@ -190,8 +187,8 @@ def backup_codes_regenerate_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             codes = services.backup_codes_regenerate(request=request, code=form.cleaned_data["code"])
-        except services.SignInError as error:
-            _form_error(form, error)
+        except ApplicationError as error:
+            apply_to_form(form, error)
         else:
             return render(
                 request,
@@ -207,8 +204,8 @@ def authenticator_reset_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.authenticator_reset(request=request, code=form.cleaned_data["code"])
-        except services.SignInError as error:
-            _form_error(form, error)
+        except ApplicationError as error:
+            apply_to_form(form, error)
         else:
             messages.success(request, "Your old authenticator has been removed. Set up your new one now.")
             return redirect("accounts:otp_enrol")

@@ -1,0 +1,109 @@
+"""Sign-in rules: two factors, hashed backup codes, lockouts per account+address, and session control.
+
+Views call these; nothing here renders. Every failure is written to the access log, every success that
+changes credentials ends the user's other sessions. A refused credential is an ApplicationError
+(ppda.errors) whose `field` names the form field the message belongs to.
+
+One module per topic; import from here (`from ppda.accounts import services`):
+  signin        the password step's failures, the second-factor check and step, password change, safe `next`
+  lockout       failures counted per account name + address (+ browser), locks, alerts, release
+  enrolment     setting up, replacing and resetting the authenticator and backup codes
+  sessions      sessions remembered, rotated and ended; absolute expiry; deactivation; purge
+  backup_codes  generating, spending and counting hashed backup codes
+"""
+
+from .backup_codes import (
+    BACKUP_CODE_ALPHABET,
+    BACKUP_CODE_LENGTH,
+    backup_code_format,
+    backup_code_normalise,
+    backup_code_use,
+    backup_codes_generate,
+    backup_codes_remaining,
+)
+from .enrolment import (
+    ENROLMENT_CLOSED_MESSAGE,
+    authenticator_reset,
+    backup_codes_regenerate,
+    enrolment_allowed,
+    enrolment_permit_issue,
+    otp_enrol_confirm,
+    second_factor_reset_by_admin,
+    totp_device_pending,
+    totp_secret_display,
+)
+from .lockout import (
+    lockout_message,
+    lockout_release,
+    lockout_until,
+    signin_device_id,
+    signin_device_token_issue,
+    signin_failure_record,
+    signin_failure_record_or_raise,
+    signin_failures_clear,
+    signin_lock_check,
+    username_normalise,
+)
+from .sessions import (
+    SIGNED_IN_AT_SESSION_KEY,
+    session_expired_absolute,
+    session_key_rotate,
+    signin_records_purge,
+    user_deactivate,
+    user_logout,
+    user_session_record,
+    user_sessions_end,
+)
+from .signin import (
+    SecondFactor,
+    next_url_safe,
+    otp_verify,
+    password_change,
+    password_failure_record,
+    second_factor_check,
+    totp_device_confirmed,
+)
+
+__all__ = [
+    "BACKUP_CODE_ALPHABET",
+    "BACKUP_CODE_LENGTH",
+    "ENROLMENT_CLOSED_MESSAGE",
+    "SIGNED_IN_AT_SESSION_KEY",
+    "SecondFactor",
+    "authenticator_reset",
+    "backup_code_format",
+    "backup_code_normalise",
+    "backup_code_use",
+    "backup_codes_generate",
+    "backup_codes_regenerate",
+    "backup_codes_remaining",
+    "enrolment_allowed",
+    "enrolment_permit_issue",
+    "lockout_message",
+    "lockout_release",
+    "lockout_until",
+    "next_url_safe",
+    "otp_enrol_confirm",
+    "otp_verify",
+    "password_change",
+    "password_failure_record",
+    "second_factor_check",
+    "second_factor_reset_by_admin",
+    "session_expired_absolute",
+    "session_key_rotate",
+    "signin_device_id",
+    "signin_device_token_issue",
+    "signin_failure_record",
+    "signin_failure_record_or_raise",
+    "signin_failures_clear",
+    "signin_lock_check",
+    "signin_records_purge",
+    "totp_device_confirmed",
+    "totp_device_pending",
+    "totp_secret_display",
+    "user_deactivate",
+    "user_logout",
+    "user_session_record",
+    "user_sessions_end",
+    "username_normalise",
+]

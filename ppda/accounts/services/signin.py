@@ -1,0 +1,164 @@
+"""Sign-in: the password step's failures, the second factor (authenticator or backup code), safe redirects,
+and the password change that proves both factors again.
+
+Every refusal is an ApplicationError whose `field` names the form field it belongs to; every wrong
+credential counts towards the lockout (lockout.signin_failure_record_or_raise).
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.db import transaction
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ppda.audit import access_record
+from ppda.errors import ApplicationError
+from ppda.models import AccessLog, UserSession
+
+from ..addresses import client_ip
+from .backup_codes import _BACKUP_CODE_RE, backup_code_normalise, backup_code_use
+from .lockout import signin_device_id, signin_failure_record_or_raise, signin_failures_clear, signin_lock_check
+from .sessions import session_key_rotate, user_sessions_end
+
+_TOTP_RE = re.compile(r"^\d{6}$")
+
+
+def next_url_safe(*, request, url: str | None) -> str | None:
+    """`url` if it is a path on this site (never another host or scheme), else None."""
+    # A local path only: redirect() would try a bare word ("home", "a b") as a view name and fail with a 500.
+    if (
+        url
+        and url.startswith("/")
+        and not url.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    ):
+        return url
+    return None
+
+
+def totp_device_confirmed(*, user) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def _totp_check(*, device_pk: int, token: str) -> tuple[bool, str]:
+    """Check a code under a row lock, so concurrent guesses cannot slip past the device's throttle."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device_pk)
+        allowed, data = device.verify_is_allowed()
+        if not allowed:
+            return False, _throttle_message(locked_until=(data or {}).get("locked_until"))
+        if device.verify_token(token):
+            return True, ""
+    return False, "The security code is not correct. Check your authenticator app and try again."
+
+
+def _throttle_message(*, locked_until: datetime | None) -> str:
+    """The device doubles its wait after each wrong code: say how long, in words that stay true."""
+    wait = (locked_until - timezone.now()).total_seconds() if locked_until else 0
+    if wait <= 60:
+        return "You entered too many wrong codes. Wait a minute, then try again."
+    local = timezone.localtime(locked_until)
+    return f"You entered too many wrong codes. Try again after {local:%H:%M} (UK time)."
+
+
+@dataclass
+class SecondFactor:
+    device: TOTPDevice
+    backup_code_used: bool
+
+
+def second_factor_check(*, request, user, code: str, allow_backup: bool = True) -> SecondFactor:
+    """Accept a current authenticator code or, if allowed, an unused backup code; refuse anything else.
+
+    Refused outright while the account+address is locked. Each wrong code counts towards the lockout,
+    is logged as OTP_FAILED, and (for authenticator codes) increases the device's own throttle.
+    """
+    signin_lock_check(request=request, username=user.get_username())
+    device = totp_device_confirmed(user=user)
+    if device is None:
+        raise ApplicationError("Set up your authenticator app first.", field="code")
+    raw = (code or "").strip().replace(" ", "")
+    if _TOTP_RE.match(raw):
+        ok, message = _totp_check(device_pk=device.pk, token=raw)
+        if ok:
+            return SecondFactor(device=device, backup_code_used=False)
+        what = "authenticator code"
+    elif allow_backup and _BACKUP_CODE_RE.match(backup_code_normalise(code)):
+        if backup_code_use(user=user, code=code):
+            return SecondFactor(device=device, backup_code_used=True)
+        message = "That backup code is not correct or has already been used."
+        what = "backup code"
+    else:
+        hint = " or a 12-character backup code" if allow_backup else ""
+        raise ApplicationError(f"Enter the 6-digit code from your authenticator app{hint}.", field="code")
+    signin_failure_record_or_raise(
+        request=request, username=user.get_username(), user=user, kind=AccessLog.Action.OTP_FAILED, what=what
+    )
+    raise ApplicationError(message, field="code")
+
+
+def _signin_complete(*, request, user, device) -> None:
+    otp_login(request, device)
+    # django_otp.login does not rotate the session key (PITFALLS.md): do it here.
+    session_key_rotate(request=request)
+    signin_failures_clear(
+        username=user.get_username(),
+        ip_address=client_ip(request),
+        device=signin_device_id(request=request, username=user.get_username()),
+    )
+    access_record(request=request, user=user, action=AccessLog.Action.LOGIN, what="signed in with two factors")
+
+
+def password_failure_record(*, request, username: str) -> None:
+    """Count a wrong password (or unknown account name); raise ApplicationError if that locked the pair."""
+    account = get_user_model().objects.filter(username=username).first()
+    signin_failure_record_or_raise(
+        request=request,
+        username=username,
+        user=account,
+        kind=AccessLog.Action.LOGIN_FAILED,
+        what="password",
+        field=None,  # the whole form
+    )
+
+
+def otp_verify(*, request, code: str) -> SecondFactor:
+    """The second sign-in step: check the code (or a backup code), then mark the session verified."""
+    factor = second_factor_check(request=request, user=request.user, code=code)
+    _signin_complete(request=request, user=request.user, device=factor.device)
+    return factor
+
+
+def password_change(*, request, current_password: str, code: str, new_password: str) -> None:
+    """Change the password after the current password and a second-factor code are both proved.
+
+    The new password has passed Django's validators in the form. Other sessions end; this one keeps
+    going under a new key.
+    """
+    user = request.user
+    signin_lock_check(request=request, username=user.get_username())
+    if not user.check_password(current_password):
+        signin_failure_record_or_raise(
+            request=request,
+            username=user.get_username(),
+            user=user,
+            kind=AccessLog.Action.LOGIN_FAILED,
+            what="password (change page)",
+            field="current_password",
+        )
+        raise ApplicationError("Your current password is not correct.", field="current_password")
+    second_factor_check(request=request, user=user, code=code)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        old_key = request.session.session_key
+        # Keeps this session signed in (Django cycles the key inside); follow the new key.
+        update_session_auth_hash(request, user)
+        UserSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)
+        user_sessions_end(user=user, keep_session_key=request.session.session_key)
+        access_record(request=request, user=user, action=AccessLog.Action.CHANGE, obj=user, what="password changed")

@@ -2,8 +2,8 @@
 
 The session names the device that verified it (DEVICE_ID_SESSION_KEY). django-otp loads that device on
 every request to check that it still exists, is confirmed and belongs to the user. The user query
-(oversight/contacts/auth_backend.py) already reads the ids of the user's confirmed authenticators
-(ppda_totp_confirmed), so the same check needs no query of its own: a deleted, unconfirmed or other
+(ppda/accounts/backends.py) already reads the ids of the user's confirmed authenticators
+(TOTP_CONFIRMED), so the same check needs no query of its own: a deleted, unconfirmed or other
 user's device leaves the request unverified, and its id is dropped from the session, as django-otp does.
 The device row itself is loaded only if something reads request.user.otp_device.
 
@@ -17,6 +17,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ppda.accounts.backends import TOTP_CONFIRMED
+
 
 def totp_device_pk(persistent_id: str | None) -> int | None:
     """The primary key in a TOTP device's persistent id ("otp_totp.totpdevice/42"), or None."""
@@ -28,7 +30,7 @@ def totp_device_pk(persistent_id: str | None) -> int | None:
 
 class OTPMiddleware(DjangoOTPMiddleware):
     def _verify_user_sync(self, request, user):
-        confirmed = getattr(user, "ppda_totp_confirmed", None)
+        confirmed = getattr(user, TOTP_CONFIRMED, None)
         pk = totp_device_pk(request.session.get(DEVICE_ID_SESSION_KEY)) if user.is_authenticated else None
         if confirmed is None or pk is None:
             return super()._verify_user_sync(request, user)

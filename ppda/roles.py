@@ -2,6 +2,8 @@
 
 from django.db.models import TextChoices
 
+from ppda.accounts.backends import GROUP_NAMES
+
 
 class Role(TextChoices):
     COORDINATOR = "coordinator", "Case coordinator"
@@ -15,15 +17,15 @@ class Role(TextChoices):
 def user_roles(user) -> set[str]:
     """The user's role names, cached on the user object for the request.
 
-    The request's user comes with its group names read in the user query (ppda_group_names, see
-    oversight/contacts/auth_backend.py), so a role change shows at the next request; a user loaded
+    The request's user comes with its group names read in the user query (GROUP_NAMES, see
+    ppda/accounts/backends.py), so a role change shows at the next request; a user loaded
     any other way costs one query here.
     """
     if not user.is_authenticated:
         return set()
     cached = getattr(user, "_ppda_roles", None)
     if cached is None:
-        names = getattr(user, "ppda_group_names", None)
+        names = getattr(user, GROUP_NAMES, None)
         cached = set(names) if names is not None else set(user.groups.values_list("name", flat=True))
         user._ppda_roles = cached
     return cached

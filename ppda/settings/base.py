@@ -85,7 +85,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "ppda.User"
 AUTHENTICATION_BACKENDS = [
     # ModelBackend, also reading the unread-notification count for the header in the same user query.
-    "oversight.contacts.auth_backend.ModelBackendWithNotifications",
+    "ppda.accounts.backends.ModelBackendWithNotifications",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # Guardian: no anonymous user row; direct foreign-key permission models per protected model.

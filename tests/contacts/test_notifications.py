@@ -228,7 +228,7 @@ def test_the_backend_authenticates_like_model_backend(reader):
     user = authenticate(username=reader.username, password=TEST_PASSWORD)
     assert user == reader
     assert authenticate(username=reader.username, password="wrong") is None
-    from oversight.contacts.auth_backend import ModelBackendWithNotifications
+    from ppda.accounts.backends import ModelBackendWithNotifications
 
     assert ModelBackendWithNotifications().get_user(reader.pk).unread_notifications == 0
     reader.is_active = False

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from oversight.contacts.auth_backend import ModelBackendWithNotifications
+from ppda.accounts.backends import ModelBackendWithNotifications
 from ppda.otp_verified import OTPMiddleware, totp_device_pk
 from ppda.session_store import SessionStore
 from tests.conftest import login_verified

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from oversight.contacts.auth_backend import ModelBackendWithNotifications, user_annotated
+from ppda.accounts.backends import ModelBackendWithNotifications, user_annotated
 from ppda.models import Notification, User
 from ppda.roles import Role
 from tests.factories.directory import UserFactory
@@ -53,3 +53,18 @@ def test_no_user_for_an_unknown_malformed_or_inactive_id():
     assert backend.get_user("not a number") is None
     User.objects.filter(pk=user.pk).update(is_active=False)
     assert backend.get_user(user.pk) is None
+
+
+def test_the_lookup_provides_every_declared_attribute_and_its_readers_use_the_declared_names():
+    from ppda import otp_verified, roles
+    from ppda.accounts import backends
+
+    user = UserFactory(roles=[Role.SOO])
+    found = ModelBackendWithNotifications().get_user(user.pk)
+    assert backends.USER_LOOKUP_ATTRIBUTES == (
+        backends.UNREAD_NOTIFICATIONS,
+        backends.GROUP_NAMES,
+        backends.TOTP_CONFIRMED,
+    )
+    assert all(hasattr(found, name) for name in backends.USER_LOOKUP_ATTRIBUTES)
+    assert roles.GROUP_NAMES is backends.GROUP_NAMES and otp_verified.TOTP_CONFIRMED is backends.TOTP_CONFIRMED

@@ -2,14 +2,15 @@
 
 A link appears only once its page exists: a URL name that does not reverse (a page not built yet) is
 left out. Reversing eight names on every page (each missing one a caught exception) cost more than the
-rest of the header, so the resolved links are kept per script prefix for the life of the process.
+rest of the header, so the resolved links are kept per script prefix for the life of the process
+(ppda.caches).
 """
 
-import functools
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 
+from .caches import per_process
 from .roles import Role
 
 # (URL name, link text, roles that see it) in menu order; the notifications link is for everyone.
@@ -34,7 +35,7 @@ class NavItem:
     shows_unread: bool = False  # the template adds the unread-notification count
 
 
-@functools.cache
+@per_process
 def _resolved_menu(script_prefix: str) -> tuple[tuple[str, str, str, frozenset | None], ...]:
     out = []
     for name, text, roles in MENU:
@@ -46,7 +47,7 @@ def _resolved_menu(script_prefix: str) -> tuple[tuple[str, str, str, frozenset |
     return tuple(out)
 
 
-@functools.cache
+@per_process
 def _layout_urls(script_prefix: str) -> dict[str, str]:
     return {
         "home_url": reverse("home"),

@@ -18,67 +18,67 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Model, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.signals import post_migrate
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
+from .caches import per_process
 from .roles import has_role
 
-# (model, "app.codename") -> permission id, resolved once per process. Cleared after migrate or a test
-# database flush (both send post_migrate), which may re-create permissions with new ids.
-_PERMISSION_IDS: dict[tuple[type[Model], str], int] = {}
-# model -> SQL selecting the ids of the model's objects granted a permission to a user directly or through one
-# of their groups (params: user id, permission id, user id, permission id); None when the model only has
-# guardian's generic tables.
-_GRANTED_SQL: dict[type[Model], str | None] = {}
+
+class _NoSuchPermission(Exception):
+    """Raised inside the cached lookup so that a missing permission is not remembered (ppda.caches)."""
 
 
-def _clear_permission_ids(**kwargs) -> None:
-    _PERMISSION_IDS.clear()
-
-
-post_migrate.connect(_clear_permission_ids, dispatch_uid="ppda.permissions.clear_permission_ids")
-
-
+@per_process
 def _granted_sql(model: type[Model]) -> str | None:
-    if model not in _GRANTED_SQL:
-        by_user, by_group = get_user_obj_perms_model(model), get_group_obj_perms_model(model)
-        if by_user.objects.is_generic() or by_group.objects.is_generic():
-            _GRANTED_SQL[model] = None
-        else:
-            user_model = get_user_model()
-            member = user_model.groups.through._meta
+    """SQL selecting the ids of `model`'s objects granted a permission to a user directly or through one of
+    their groups (params: user id, permission id, user id, permission id); None when the model only has
+    guardian's generic tables. Built once per model per process (ppda.caches)."""
+    by_user, by_group = get_user_obj_perms_model(model), get_group_obj_perms_model(model)
+    if by_user.objects.is_generic() or by_group.objects.is_generic():
+        return None
+    user_model = get_user_model()
+    member = user_model.groups.through._meta
 
-            def col(meta, name):
-                return connection.ops.quote_name(meta.get_field(name).column)
+    def col(meta, name):
+        return connection.ops.quote_name(meta.get_field(name).column)
 
-            def table(meta):
-                return connection.ops.quote_name(meta.db_table)
+    def table(meta):
+        return connection.ops.quote_name(meta.db_table)
 
-            u, g = by_user._meta, by_group._meta
-            _GRANTED_SQL[model] = (
-                f"SELECT u.{col(u, 'content_object')} FROM {table(u)} u"  # noqa: S608 - names from the models
-                f" WHERE u.{col(u, 'user')} = %s AND u.{col(u, 'permission')} = %s"
-                f" UNION ALL SELECT g.{col(g, 'content_object')} FROM {table(g)} g"
-                f" JOIN {table(member)} m ON m.{col(member, 'group')} = g.{col(g, 'group')}"
-                f" WHERE m.{col(member, user_model._meta.model_name)} = %s AND g.{col(g, 'permission')} = %s"
-            )
-    return _GRANTED_SQL[model]
+    u, g = by_user._meta, by_group._meta
+    return (
+        f"SELECT u.{col(u, 'content_object')} FROM {table(u)} u"  # noqa: S608 - names from the models
+        f" WHERE u.{col(u, 'user')} = %s AND u.{col(u, 'permission')} = %s"
+        f" UNION ALL SELECT g.{col(g, 'content_object')} FROM {table(g)} g"
+        f" JOIN {table(member)} m ON m.{col(member, 'group')} = g.{col(g, 'group')}"
+        f" WHERE m.{col(member, user_model._meta.model_name)} = %s AND g.{col(g, 'permission')} = %s"
+    )
 
 
 def _permission_id(model: type[Model], perm: str) -> int | None:
-    """The id of `perm` ("app_label.codename") on `model`'s content type, or None if there is no such permission."""
-    key = (model, perm)
-    if key not in _PERMISSION_IDS:
-        app_label, _, codename = perm.rpartition(".")
-        ctype = ContentType.objects.get_for_model(model)
-        if app_label and app_label != ctype.app_label:
-            raise ValueError(f"{perm} is not a permission on {ctype.app_label}.{ctype.model}")
-        pk = Permission.objects.filter(content_type=ctype, codename=codename).values_list("pk", flat=True).first()
-        if pk is None:
-            return None  # not cached: a later migration may create it
-        _PERMISSION_IDS[key] = pk
-    return _PERMISSION_IDS[key]
+    """The id of `perm` ("app_label.codename") on `model`'s content type, or None if there is no such permission.
+
+    Resolved once per process (ppda.caches; flushed after migrate or a test database flush, both of which
+    may re-create permissions with new ids). A missing permission is not remembered: a later migration
+    may create it.
+    """
+    try:
+        return _permission_id_cached(model, perm)
+    except _NoSuchPermission:
+        return None
+
+
+@per_process
+def _permission_id_cached(model: type[Model], perm: str) -> int:
+    app_label, _, codename = perm.rpartition(".")
+    ctype = ContentType.objects.get_for_model(model)
+    if app_label and app_label != ctype.app_label:
+        raise ValueError(f"{perm} is not a permission on {ctype.app_label}.{ctype.model}")
+    pk = Permission.objects.filter(content_type=ctype, codename=codename).values_list("pk", flat=True).first()
+    if pk is None:
+        raise _NoSuchPermission(perm)
+    return pk
 
 
 def objects_for_user(user, perm: str, queryset: QuerySet) -> QuerySet:

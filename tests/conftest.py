@@ -5,9 +5,17 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ppda import caches
 from ppda.roles import Role
 from tests.celery_fixtures import celery_worker  # noqa: F401 - the shared real-worker fixture
 from tests.factories.directory import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def per_process_caches_flushed():
+    """Every test starts with the per-process caches empty (ppda.caches), as the first request of a fresh
+    process does: a query pin then reads the same whether its test runs alone or after others."""
+    caches.flush_all()
 
 
 def login_verified(client: Client, user) -> Client:

@@ -6,7 +6,7 @@ authenticator is still one of the user's confirmed ones (ppda.otp_verified). Rea
 the user lookup the session already does saves two queries per request. Authentication is ModelBackend's.
 
 The lookup's SQL is compiled once per process and run as a raw query with the user's id: building the
-annotated queryset on every request cost about 4 ms of CPU, more than the query itself.
+annotated queryset on every request cost about 4 ms of CPU, more than the query itself (ppda.caches).
 
 What the lookup adds to the user is declared once, below (USER_LOOKUP_ATTRIBUTES and a constant per
 attribute). Code that reads one imports its constant rather than spelling the name: ppda.roles
@@ -14,8 +14,6 @@ attribute). Code that reads one imports its constant rather than spelling the na
 (UNREAD_NOTIFICATIONS). A user loaded any other way has none of them: read with getattr(user, NAME, None)
 and fall back to a query.
 """
-
-import functools
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -26,6 +24,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ppda.caches import per_process
 from ppda.models import Notification
 
 
@@ -71,7 +70,7 @@ def user_annotated(queryset):
     return queryset.annotate(**{name: expression() for name, expression in _ANNOTATIONS.items()})
 
 
-@functools.cache
+@per_process
 def _user_lookup_sql() -> tuple[str, tuple, int]:
     """The annotated lookup of one user by id, compiled: (sql, params, index of the id among the params)."""
     query = user_annotated(get_user_model()._default_manager.filter(pk=_ID_PLACEHOLDER)).query

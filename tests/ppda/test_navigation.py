@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from ppda import navigation
+from ppda import caches, navigation
 from ppda.roles import Role
 
 
@@ -27,8 +27,8 @@ def test_the_current_page_is_marked_active_and_only_it():
 
 def test_a_page_not_built_yet_has_no_link(monkeypatch):
     monkeypatch.setattr(navigation, "MENU", (*navigation.MENU, ("nowhere:yet", "Soon", None)))
-    navigation._resolved_menu.cache_clear()
+    caches.flush_all()
     try:
         assert "Soon" not in _texts(navigation.navigation_items(roles=set(Role), path="/"))
     finally:
-        navigation._resolved_menu.cache_clear()
+        caches.flush_all()

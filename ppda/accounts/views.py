@@ -14,6 +14,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from ppda.access import next_url_safe
 from ppda.errors import ApplicationError, apply_to_form
 from ppda.models import UserSession
 
@@ -22,7 +23,7 @@ from .forms import CodeForm, PasswordChangeForm, SignInForm
 
 
 def _next(request) -> str | None:
-    return services.next_url_safe(request=request, url=request.POST.get("next") or request.GET.get("next"))
+    return next_url_safe(request=request, url=request.POST.get("next") or request.GET.get("next"))
 
 
 def _with_next(url_name: str, next_url: str | None) -> str:

@@ -1,5 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
+from ppda.accounts.backends import UNREAD_NOTIFICATIONS
+
 from .models import Notification
 
 
@@ -12,7 +14,7 @@ def notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"notifications_unread": 0}
-    known = getattr(user, "unread_notifications", None)
+    known = getattr(user, UNREAD_NOTIFICATIONS, None)
     if known is not None:
         return {"notifications_unread": known}
     return {

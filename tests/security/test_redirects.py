@@ -5,7 +5,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from cases.models import CaseAccessDeclaration
-from ppda.accounts.services import next_url_safe
+from ppda.access import next_url_safe
 from ppda.permissions import grant
 from tests.factories.cases import CaseFactory
 

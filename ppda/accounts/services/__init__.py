@@ -56,7 +56,6 @@ from .sessions import (
 )
 from .signin import (
     SecondFactor,
-    next_url_safe,
     otp_verify,
     password_change,
     password_failure_record,
@@ -82,7 +81,6 @@ __all__ = [
     "lockout_message",
     "lockout_release",
     "lockout_until",
-    "next_url_safe",
     "otp_enrol_confirm",
     "otp_verify",
     "password_change",

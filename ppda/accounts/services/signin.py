@@ -12,7 +12,6 @@ from datetime import datetime
 from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.db import transaction
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -26,19 +25,6 @@ from .lockout import signin_device_id, signin_failure_record_or_raise, signin_fa
 from .sessions import session_key_rotate, user_sessions_end
 
 _TOTP_RE = re.compile(r"^\d{6}$")
-
-
-def next_url_safe(*, request, url: str | None) -> str | None:
-    """`url` if it is a path on this site (never another host or scheme), else None."""
-    # A local path only: redirect() would try a bare word ("home", "a b") as a view name and fail with a 500.
-    if (
-        url
-        and url.startswith("/")
-        and not url.startswith(("//", "/\\"))
-        and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-    ):
-        return url
-    return None
 
 
 def totp_device_confirmed(*, user) -> TOTPDevice | None:

@@ -99,7 +99,7 @@ GENERIC_ADDRESS = frozenset(
 )
 UK_POSTCODE = r"(?<![^\W_])([a-z]{1,2}[0-9][a-z0-9]?) ?([0-9][a-z]{2})(?![^\W_])"
 _POSTCODE_RE = re.compile(UK_POSTCODE)
-_HOUSE_NUMBER_RE = re.compile(r"^(?:(?:flat|apartment|apt|unit|no)\.? ?)?[0-9]+[a-z]?[,.]? ")
+_HOUSE_NUMBER_RE = re.compile(r"^(?:(?:flat|apartment|apt|unit|no)\.? ?)?[0-9]+[a-z]?(?:[,.]? |$)")
 
 
 @dataclass(frozen=True)
@@ -203,17 +203,17 @@ def _address_identifiers(address: str) -> list[KnownIdentifier]:
     """Each line or comma part of an address (and the part without its house number), and the postcode.
     Bare numbers, very short parts and generic words ("Flat", "UK") are left out: they identify nobody."""
     out = []
-    folded = fold_text(address)
-    for match in _POSTCODE_RE.finditer(folded):
+    for match in _POSTCODE_RE.finditer(fold_text(address)):
         out.append(KnownIdentifier("postcode", match.group(0), ADDRESS))
-    for raw in re.split(r"[\n,;]+", _POSTCODE_RE.sub(" ", folded)):
-        part = " ".join(raw.split()).strip(" .-'")
-        candidates = {part, _HOUSE_NUMBER_RE.sub("", part)}
-        for candidate in candidates:
-            letters = sum(c.isalpha() for c in candidate)
-            if letters < 3 or len(code(candidate)) < 4 or candidate in GENERIC_ADDRESS:
-                continue
-            out.append(KnownIdentifier("address", candidate, ADDRESS))
+    # Split before folding: folding turns line breaks into spaces.
+    for raw in re.split(r"[\n,;]+", address):
+        part = " ".join(_POSTCODE_RE.sub(" ", fold_text(raw)).split()).strip(" .-'")
+        street = _HOUSE_NUMBER_RE.sub("", part)
+        if sum(c.isalpha() for c in street) < 3 or len(code(street)) < 4 or street in GENERIC_ADDRESS:
+            continue  # "Flat 3", "12", "UK": nothing a reader could place
+        out.append(KnownIdentifier("address", street, ADDRESS))
+        if part != street:
+            out.append(KnownIdentifier("address", part, ADDRESS))
     return out
 
 

@@ -86,7 +86,9 @@ def fold_char(ch: str) -> str:
     for c in unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", ch)):
         if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf"):
             continue
-        for d in c.casefold():
+        # Look-alikes are looked up before and after casefolding: Cyrillic В imitates B, its lower case в
+        # imitates nothing.
+        for d in homoglyphs().get(c) or c.casefold():
             if d in APOSTROPHES:
                 out.append("'")
             elif d in DASHES:
@@ -111,10 +113,12 @@ class Folded:
     origin: tuple[int, ...]
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
-        """The original span behind folded [start, end), widened over trailing characters that fold to nothing
-        (a combining accent or zero-width character after a name goes with the name)."""
+        """The original span behind folded [start, end), widened over characters around it that fold to
+        nothing (a combining accent or zero-width character next to a name goes with the name)."""
         s = self.origin[start]
         e = self.origin[end - 1] + 1
+        while s > 0 and fold_char(self.source[s - 1]) == "":
+            s -= 1
         while e < len(self.source) and fold_char(self.source[e]) == "":
             e += 1
         return s, e

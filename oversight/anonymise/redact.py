@@ -142,8 +142,11 @@ def match_phones(folded: Folded, identifiers: Iterable[KnownIdentifier]) -> list
     matcher = phonenumbers.PhoneNumberMatcher(folded.text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)
     for m in matcher:
         digits = sum(c.isdigit() for c in m.raw_string)
+        start = m.start
+        if m.raw_string.startswith("(") and ")" not in m.raw_string:
+            start += 1  # "(07700 900123)": the bracket opens the aside, not the number
         if phonenumbers.is_valid_number(m.number) or digits >= 10:
-            spans.append((m.start, m.end, "phone", PHONE))
+            spans.append((start, m.end, "phone", PHONE))
     return spans
 
 

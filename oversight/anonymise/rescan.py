@@ -65,7 +65,8 @@ def flatten(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = "".join(c for c in text if c not in INVISIBLE and unicodedata.category(c) != "Cf")
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return text.casefold().translate(_table())
+    # Before and after casefolding: Cyrillic В imitates B, its lower case в imitates nothing.
+    return text.translate(_table()).casefold().translate(_table())
 
 
 def tokens(text: str) -> list[str]:

@@ -19,6 +19,7 @@ NUMBER = "[number]"
 PHONE = "[phone]"
 EMAIL = "[email]"
 ADDRESS = "[address]"
+DATE_OF_BIRTH = "[date of birth]"
 # A shared surname (victim and suspect in one family) cannot take one party's pseudonym.
 SHARED_NAME = "[name]"
 # The safe-contact codeword: neither a name nor a number, and the panel needs no hint of what it was.
@@ -229,6 +230,40 @@ def _number_identifiers(value: str) -> list[KnownIdentifier]:
     return out
 
 
+_MONTHS = [
+    ("january", "jan"),
+    ("february", "feb"),
+    ("march", "mar"),
+    ("april", "apr"),
+    ("may",),
+    ("june", "jun"),
+    ("july", "jul"),
+    ("august", "aug"),
+    ("september", "sep", "sept"),
+    ("october", "oct"),
+    ("november", "nov"),
+    ("december", "dec"),
+]
+
+
+def _ordinal(day: int) -> str:
+    return "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+def _date_identifiers(date) -> list[KnownIdentifier]:
+    """A date of birth as people write it: 17/05/1990, 17.5.90, 1990-05-17, 17th May 1990, May 17 1990.
+    Kind "number": matched as a code (separators ignored); the month-name forms must stand as words."""
+    if date is None:
+        return []
+    d, m, y = date.day, date.month, date.year
+    forms = {f"{d:02d}{m:02d}{y}", f"{d}{m}{y}", f"{d:02d}{m:02d}{y % 100:02d}", f"{d}{m}{y % 100:02d}"}
+    forms.add(f"{y}{m:02d}{d:02d}")
+    for month in _MONTHS[m - 1]:
+        for day in (str(d), f"{d}{_ordinal(d)}"):
+            forms |= {f"{day} {month} {y}", f"{month} {day} {y}", f"{day} {month} {y % 100:02d}"}
+    return [KnownIdentifier("number", form, DATE_OF_BIRTH) for form in sorted(forms)]
+
+
 def _dedupe(identifiers: list[KnownIdentifier]) -> list[KnownIdentifier]:
     """One identifier per folded value; a value two parties share (a family surname) becomes "[name]"."""
     seen: dict[tuple[str, str], KnownIdentifier] = {}
@@ -246,9 +281,9 @@ def _dedupe(identifiers: list[KnownIdentifier]) -> list[KnownIdentifier]:
 
 def case_identifiers(case) -> list[KnownIdentifier]:
     """Every known identifier of the case, in one query: for each party (and the staff record of a police
-    party) names -> role pseudonym, employee/collar numbers -> [number], phones -> [phone], emails -> [email],
-    address parts and postcodes -> [address], the safe-contact codeword -> [redacted]; the case reference ->
-    the case pseudonym."""
+    party) names -> role pseudonym, employee/collar numbers -> [number], phones -> [phone], emails ->
+    [email], address parts and postcodes -> [address], dates of birth -> [date of birth], the safe-contact
+    codeword -> [redacted]; the case reference -> the case pseudonym."""
     parties = _parties(case)
     labels = _pseudonyms(parties)
     found: list[KnownIdentifier] = []
@@ -258,6 +293,7 @@ def case_identifiers(case) -> list[KnownIdentifier]:
         label = labels[party.pk]
         found += _name_identifiers(party.first_name, party.last_name, label)
         found += _address_identifiers(party.address)
+        found += _date_identifiers(party.date_of_birth)
         phones = [party.phone]
         emails = [party.email]
         staff = party.staff

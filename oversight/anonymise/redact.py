@@ -10,7 +10,7 @@ Matchers form a registry (MATCHERS), each returning spans in folded coordinates:
   identifier ("O'Brien" = "O Brien" = "OBRIEN", "van der Berg" = "Vanderberg"), and a possessive or
   plural "'s"/"s'"/"s" may follow (the suffix itself is kept: "Victim A's");
 - known codes (phones, employee numbers, postcodes, the reference): compared on letters and digits with
-  separators (space - ( ) . / + ') ignored; phones by national number, so +44 7700 900123 = 07700900123;
+  separators (space - ( ) . / + ' ,) ignored; phones by national number, so +44 7700 900123 = 07700900123;
 - known emails; then generic patterns: any email, UK phone numbers (phonenumbers), UK postcodes,
   employee/collar-number shapes and long digit runs.
 Overlapping spans merge into their union, with the longest match's replacement.
@@ -69,7 +69,7 @@ def match_known_words(folded: Folded, identifiers: Iterable[KnownIdentifier]) ->
     return spans
 
 
-_CODE_SEPARATORS = frozenset(" -()./+'")
+_CODE_SEPARATORS = frozenset(" -()./+',")
 
 
 def _skeleton(folded: Folded) -> tuple[str, list[int]]:

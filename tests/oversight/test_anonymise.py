@@ -3,6 +3,7 @@
 All names, numbers and addresses are invented; phones are in Ofcom's drama ranges.
 """
 
+import datetime as dt
 import importlib
 
 import pytest
@@ -282,6 +283,17 @@ def case(db):
     return case
 
 
+@pytest.mark.parametrize(
+    "written", ["17/05/1990", "17.5.90", "1990-05-17", "17th May 1990", "17 MAY 1990", "May 17, 1990", "17 Sept 1991"]
+)
+def test_date_of_birth_variants(written):
+    from oversight.anonymise.identifiers import _date_identifiers
+
+    ids = _date_identifiers(dt.date(1990, 5, 17)) + _date_identifiers(dt.date(1991, 9, 17))
+    result = section_redact(f"born {written}, seen on 12/05/2026", ids)
+    assert result.text == "born [date of birth], seen on 12/05/2026"
+
+
 def test_role_pseudonyms_lettered_by_pk_within_role(case):
     parties = sorted(case.parties.all(), key=lambda p: p.pk)
     suspect, first_victim, second_victim = parties
@@ -314,6 +326,8 @@ def test_case_identifiers(case, django_assert_num_queries):
         ("address", "acacia avenue", "[address]"),
         ("address", "leeds", "[address]"),
         ("name", "Ann", "Victim B"),
+        ("number", "17051990", "[date of birth]"),
+        ("number", "17th may 1990", "[date of birth]"),
     } <= got
     # Shared by two parties: no single pseudonym fits.
     assert ("name", "pryce", "[name]") in got

@@ -13,11 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from ppda.models import Department, District, StaffMember
-from ppda.permissions import grant
 from ppda.roles import Role
 
 from .models import Case, CaseLink, CoordinatorShift
-from .services import IntakeInput, PartyInput, SafeContactInput, intake_create
+from .services import IntakeInput, PartyInput, SafeContactInput, case_status_change, intake_create
 
 FIRST_NAMES = [
     "Avery", "Blair", "Casey", "Dale", "Eden", "Frankie", "Gale", "Harper", "Indy", "Jules", "Kit", "Lennon",
@@ -27,15 +26,6 @@ LAST_NAMES = [
     "Ashdown", "Brackley", "Carrow", "Dunmere", "Elsford", "Fairlie", "Garrow", "Holloway", "Ingram", "Jessop",
     "Kettering", "Lomax", "Merriott", "Northam", "Oxley", "Pendry", "Quarrell", "Ravensby", "Stainton", "Tolley",
 ]  # fmt: skip
-OUTCOMES = [
-    "No further action",
-    "Charged",
-    "Gross misconduct: dismissed",
-    "Misconduct: final written warning",
-    "Case to answer: management action",
-    "No case to answer",
-    "Victim withdrew support",
-]
 SUMMARIES = [
     "Reported controlling behaviour and monitoring of phone and finances.",
     "Report of assault at the shared home after an argument.",
@@ -72,14 +62,13 @@ def seed_cases(*, stdout, rng: random.Random) -> None:
     if not staff:
         stdout.write("No staff directory yet: seed the directory first. No demo cases created.")
         return
-    soos = [s for s in staff if s.soo_eligible]
     # Parties are drawn from staff without accounts, so demo users are never parties to demo cases.
     pool = [s for s in staff if not s.soo_eligible and getattr(s, "user", None) is None] or staff
     districts = list(District.objects.order_by("pk"))
     coordinators = list(get_user_model().objects.filter(groups__name=Role.COORDINATOR, is_active=True).order_by("pk"))
     coordinator = coordinators[0] if coordinators else None
     with transaction.atomic():
-        created = _seed(rng, now, first_year, pool, soos, districts, coordinator)
+        created = _seed(rng, now, first_year, pool, districts, coordinator)
         _seed_rota(now, coordinators)
     stdout.write(f"Seeded {created} demo cases over {len(YEARLY)} years.")
 
@@ -107,14 +96,13 @@ def _safe(rng: random.Random) -> SafeContactInput:
     )
 
 
-def _seed(rng, now, first_year, pool, soos, districts, coordinator) -> int:
+def _seed(rng, now, first_year, pool, districts, coordinator) -> int:
     # A few people who come back: two police victims, one civilian victim, one police suspect.
     repeat_staff_victims = rng.sample(pool, k=min(2, len(pool)))
     repeat_civilian = _civilian(rng, districts)
     repeat_suspect = pool[-1]
     routes = list(Case.Route.values)
     categories = list(Case.Category.values)
-    victim_soo: dict = {}
     created = 0
     counter_done = False
     repeats: dict = {}
@@ -159,7 +147,7 @@ def _seed(rng, now, first_year, pool, soos, districts, coordinator) -> int:
                 created_by=coordinator,
             )
             created += 1
-            _advance(rng, case, now, coordinator, soos, victim_soo, victim_key)
+            _triage(rng, case, now, coordinator)
             if victim_key in repeats:
                 CaseLink.objects.create(from_case=case, to_case=repeats[victim_key], kind=CaseLink.Kind.REPEAT)
             repeats[victim_key] = case
@@ -189,7 +177,7 @@ def _seed(rng, now, first_year, pool, soos, districts, coordinator) -> int:
                     created_by=coordinator,
                 )
                 created += 1
-                _advance(rng, pair, now, coordinator, soos, victim_soo, ("counter", pair.pk))
+                _triage(rng, pair, now, coordinator)
                 CaseLink.objects.create(
                     from_case=pair, to_case=case, kind=CaseLink.Kind.COUNTER_ALLEGATION, note="Counter-allegation"
                 )
@@ -213,69 +201,29 @@ def _seed(rng, now, first_year, pool, soos, districts, coordinator) -> int:
             ),
             created_by=coordinator,
         )
-        if hours > 60:
-            fresh.status = Case.Status.TRIAGED
+        if hours > 60 and coordinator is not None:
             fresh.risk_level = rng.choice(Case.Risk.values)
             fresh.triaged_at = fresh.received_at + dt.timedelta(hours=4)
             fresh.triage_owner = coordinator
-            fresh.save()
+            fresh.save(update_fields=["risk_level", "triaged_at", "triage_owner"])
+            case_status_change(case=fresh, to_status=Case.Status.TRIAGED, user=coordinator)
         created += 1
     return created
 
 
-def _advance(rng, case: Case, now, coordinator, soos, victim_soo: dict, victim_key) -> None:
-    """Move a case along its lifecycle according to its age; SOO continuity for a returning victim."""
-    from oversight.models import Allocation
-
+def _triage(rng, case: Case, now, coordinator) -> None:
+    """Triage a case according to its age (the newest may still wait in the inbox), through the lifecycle
+    service. Allocation, contact and closure of the older cases are oversight's: oversight.demo replays them
+    through the allocation services."""
     age = now - case.received_at
-    if age < dt.timedelta(days=3) and rng.random() < 0.8:
+    if coordinator is None or (age < dt.timedelta(days=3) and rng.random() < 0.8):
         return  # still in the inbox, untriaged
     case.risk_level = rng.choices(Case.Risk.values, weights=[5, 4, 2])[0]
-    case.status = Case.Status.TRIAGED
     case.triaged_at = case.received_at + dt.timedelta(hours=rng.randint(2, 30))
     case.triage_owner = coordinator
-    if age < dt.timedelta(days=10) or coordinator is None or not soos:
-        case.save()
-        return
-    soo = victim_soo.get(victim_key)
-    party_staff = set(case.parties.exclude(staff=None).values_list("staff_id", flat=True))
-    if soo is None or soo.pk in party_staff:
-        soo = rng.choice([s for s in soos if s.pk not in party_staff] or soos)
-    victim_soo[victim_key] = soo
-    allocated_at = case.triaged_at + dt.timedelta(hours=rng.randint(1, 20))
-    due = Allocation.due_for(allocated_at)
-    closed = age > dt.timedelta(days=rng.randint(150, 300))
-    allocation = Allocation(
-        case=case,
-        soo=soo,
-        allocated_at=allocated_at,
-        allocated_by=coordinator,
-        first_contact_due=due,
-        responded_at=allocated_at + dt.timedelta(hours=2),
-        no_conflict_declaration="I do not know the people in this case.",
-    )
-    if age < dt.timedelta(days=14) and rng.random() < 0.5:
-        allocation.status = Allocation.Status.PENDING
-        allocation.responded_at = None
-        case.status = Case.Status.ALLOCATED
-    else:
-        allocation.status = Allocation.Status.ACCEPTED
-        allocation.first_contact_met_at = allocated_at + dt.timedelta(hours=rng.randint(4, 90))
-        if allocation.first_contact_met_at > due:
-            allocation.breached_at = due
-        case.status = Case.Status.ACTIVE
-    if closed:
-        allocation.status = Allocation.Status.ENDED
-        allocation.ended_at = case.received_at + dt.timedelta(days=rng.randint(90, 140))
-        allocation.end_reason = "Case closed"
-        case.status = Case.Status.CLOSED
-        case.closed_at = allocation.ended_at
-        case.outcome = rng.choice(OUTCOMES)
-    case.save()
-    allocation.save()
-    soo_user = getattr(soo, "user", None)
-    if allocation.status in Allocation.LIVE and soo_user is not None:
-        grant(soo_user, "cases.view_case", case)
+    case._history_user = coordinator
+    case.save(update_fields=["risk_level", "triaged_at", "triage_owner"])
+    case_status_change(case=case, to_status=Case.Status.TRIAGED, user=coordinator)
 
 
 def _seed_rota(now, coordinators) -> None:

@@ -7,6 +7,7 @@ class OversightConfig(AppConfig):
     def ready(self):
         from ppda.demo import demo_step_register
 
+        demo_step_register("oversight.demo", "seed_case_history", order=15)
         demo_step_register("oversight.demo", "seed_allocations", order=20)
 
         from cases.extensions import allocation_reads_register

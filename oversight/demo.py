@@ -1,4 +1,5 @@
-"""Demo allocations, run after cases.demo.seed_cases: the allocation screens get something real to show.
+"""Demo allocations, run after cases.demo.seed_cases: the older cases' past (seed_case_history), then the
+allocation screens get something real to show (seed_allocations).
 
 Through the real services (rules checked, grants given, SOOs notified): about half of the triaged cases
 still waiting for an SOO are allocated to the top suggestion; one allocation is declined with a conflict
@@ -7,18 +8,22 @@ standing conflict declarations are recorded; and a counter-allegation pair never
 Idempotent: a second run does nothing.
 """
 
+import datetime as dt
 import random
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from cases.models import Case, CaseLink, ConflictDeclaration
+from cases.services import case_status_change
 from ppda.errors import ApplicationError
-from ppda.models import StaffMember
+from ppda.models import Notification, StaffMember
 from ppda.roles import Role
 
 from .allocation.selectors import allocation_suggestions
 from .allocation.services import (
+    allocation_accept,
     allocation_create,
     allocation_decline,
     allocation_end,
@@ -27,6 +32,68 @@ from .allocation.services import (
 from .models import Allocation
 
 DEMO_REASON = "Demo: we served in the same team for several years and are friends outside work."
+OUTCOMES = [
+    "No further action",
+    "Charged",
+    "Gross misconduct: dismissed",
+    "Misconduct: final written warning",
+    "Case to answer: management action",
+    "No case to answer",
+    "Victim withdrew support",
+]
+
+
+def seed_case_history(*, stdout, rng: random.Random) -> None:
+    """Give the older demo cases their past, through the real services: each triaged case older than ten days
+    is allocated to its top suggestion (continuity first: a returning victim keeps their SOO), most are
+    accepted and had first contact (a few late, so breached), and those older than five to ten months were
+    closed. The services stamp everything "now"; the demo then moves each allocation's times back to the
+    case's own timeline (saved with history, never by a bulk update). Idempotent."""
+    coordinator = get_user_model().objects.filter(groups__name=Role.COORDINATOR, is_active=True).order_by("pk").first()
+    if coordinator is None:
+        stdout.write("No coordinator yet: no demo case history replayed.")
+        return
+    if Allocation.objects.exists():
+        stdout.write("Demo case history already replayed.")
+        return
+    now = timezone.now()
+    started = now
+    replayed = closed = 0
+    with transaction.atomic():
+        older = Case.objects.filter(status=Case.Status.TRIAGED, received_at__lt=now - dt.timedelta(days=10))
+        for case in older.order_by("received_at", "pk"):
+            soo = _top(case)
+            if soo is None:
+                continue
+            allocation = allocation_create(case=case, soo=soo, by=coordinator)
+            age = now - case.received_at
+            allocated_at = case.triaged_at + dt.timedelta(hours=rng.randint(1, 20))
+            times = {"allocated_at": allocated_at, "first_contact_due": Allocation.due_for(allocated_at)}
+            if not (age < dt.timedelta(days=14) and rng.random() < 0.5):
+                allocation = allocation_accept(allocation=allocation, by=soo.user)
+                met = allocated_at + dt.timedelta(hours=rng.randint(4, 90))
+                times |= {"responded_at": allocated_at + dt.timedelta(hours=2), "first_contact_met_at": met}
+                if met > times["first_contact_due"]:
+                    times["breached_at"] = times["first_contact_due"]
+            if age > dt.timedelta(days=rng.randint(150, 300)):
+                allocation = allocation_end(
+                    allocation=allocation, by=coordinator, reason="Case closed", reallocate=False
+                )
+                ended = case.received_at + dt.timedelta(days=rng.randint(90, 140))
+                times["ended_at"] = ended
+                closed_case = case_status_change(case=case, to_status=Case.Status.CLOSED, user=coordinator)
+                closed_case.closed_at, closed_case.outcome = ended, rng.choice(OUTCOMES)
+                closed_case._history_user = coordinator
+                closed_case.save(update_fields=["closed_at", "outcome"])
+                closed += 1
+            for name, value in times.items():
+                setattr(allocation, name, value)
+            allocation._history_user = coordinator
+            allocation.save(update_fields=list(times))
+            replayed += 1
+        # The replay's notices ("you have been allocated", "your allocation has ended") are history: read.
+        Notification.objects.filter(created_at__gte=started, read_at__isnull=True).update(read_at=now)
+    stdout.write(f"Replayed the history of {replayed} older demo cases ({closed} closed).")
 
 
 def seed_allocations(*, stdout, rng: random.Random) -> None:

@@ -9,6 +9,7 @@ from django.db.models import Count
 from cases.demo import seed_cases
 from cases.models import Case, CaseLink, CoordinatorShift, Party
 from cases.selectors import case_history
+from oversight.demo import seed_case_history
 from oversight.models import Allocation
 from ppda.roles import Role
 from tests.factories.directory import ChiefInspectorFactory, DistrictFactory, StaffMemberFactory, UserFactory
@@ -32,6 +33,8 @@ def test_seeds_a_realistic_spread_once():
     UserFactory(roles=[Role.COORDINATOR])
     out = StringIO()
     seed_cases(stdout=out, rng=random.Random(7))
+    # The older cases' allocations and closures are replayed by oversight, through its services.
+    seed_case_history(stdout=out, rng=random.Random(8))
     total = Case.objects.count()
     assert total > 150
     assert set(Case.objects.values_list("route", flat=True)) == set(Case.Route.values)

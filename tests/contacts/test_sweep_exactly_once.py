@@ -18,8 +18,12 @@ from oversight.contacts.sweep import deadlines_sweep
 from oversight.models import Allocation
 from ppda.models import Notification
 from ppda.roles import Role
-from tests.factories.contacts import AllocationFactory, FirstContactMetAllocationFactory
 from tests.factories.directory import UserFactory
+from tests.factories.oversight import (
+    AcceptedAllocationFactory,
+    EndedAllocationFactory,
+    FirstContactMetAllocationFactory,
+)
 
 
 def _population(now):
@@ -27,14 +31,14 @@ def _population(now):
     UserFactory(roles=[Role.COORDINATOR])
     UserFactory(roles=[Role.COORDINATOR])
     for hours in (25, 30):
-        AllocationFactory(allocated_at=now - dt.timedelta(hours=hours))  # 24-hour reminder
-    AllocationFactory(allocated_at=now - dt.timedelta(hours=50))  # 48-hour reminder
+        AcceptedAllocationFactory(allocated_at=now - dt.timedelta(hours=hours))  # 24-hour reminder
+    AcceptedAllocationFactory(allocated_at=now - dt.timedelta(hours=50))  # 48-hour reminder
     for hours in (73, 200):
-        AllocationFactory(allocated_at=now - dt.timedelta(hours=hours))  # breach
-    AllocationFactory(allocated_at=now - dt.timedelta(hours=2))  # nothing yet
+        AcceptedAllocationFactory(allocated_at=now - dt.timedelta(hours=hours))  # breach
+    AcceptedAllocationFactory(allocated_at=now - dt.timedelta(hours=2))  # nothing yet
     FirstContactMetAllocationFactory()  # met: nothing
-    AllocationFactory(allocated_at=now - dt.timedelta(hours=90), status=Allocation.Status.ENDED)  # ended: nothing
-    scheduled = AllocationFactory(allocated_at=now - dt.timedelta(days=9))
+    EndedAllocationFactory(allocated_at=now - dt.timedelta(hours=90))  # ended: nothing
+    scheduled = AcceptedAllocationFactory(allocated_at=now - dt.timedelta(days=9))
     contact_log(
         allocation=scheduled,
         user=scheduled.soo.user,
@@ -218,7 +222,7 @@ def test_sweep_runs_a_fixed_number_of_queries_whatever_the_number_of_allocations
 
 @pytest.mark.django_db
 def test_idle_sweep_is_five_queries():
-    AllocationFactory()
+    AcceptedAllocationFactory()
     FirstContactMetAllocationFactory()
     with CaptureQueriesContext(connection) as ctx:
         assert deadlines_sweep().notifications == 0

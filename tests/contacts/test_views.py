@@ -17,14 +17,9 @@ from ppda.permissions import grant
 from ppda.roles import Role
 from tests.conftest import login_verified
 from tests.factories.cases import PoliceSuspectFactory
-from tests.factories.contacts import (
-    AllocationFactory,
-    BreachedAllocationFactory,
-    ContactFactory,
-    ContactPlanFactory,
-    PendingAllocationFactory,
-)
+from tests.factories.contacts import ContactFactory, ContactPlanFactory
 from tests.factories.directory import ChiefInspectorFactory, UserFactory
+from tests.factories.oversight import AcceptedAllocationFactory, BreachedAllocationFactory, PendingAllocationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +29,7 @@ WRITE_PAGES = PAGES[1:]
 
 @pytest.fixture
 def allocation():
-    return AllocationFactory()
+    return AcceptedAllocationFactory()
 
 
 def url(name, allocation):
@@ -102,14 +97,14 @@ def test_anonymous_is_sent_to_login(client, allocation, page):
 
 
 def test_pending_allocation_soo_may_read_but_not_record(client):
-    allocation = PendingAllocationFactory()
+    allocation = PendingAllocationFactory(declared=True)  # opened the case, not yet accepted
     login_verified(client, allocation.soo.user)
     assert client.get(url("contacts:detail", allocation)).status_code == 200
     assert client.get(url("contacts:create", allocation)).status_code == 403
 
 
 def test_first_open_declaration_comes_before_the_contact_log(client):
-    allocation = AllocationFactory(declared=False)
+    allocation = AcceptedAllocationFactory(declared=False)
     login_verified(client, allocation.soo.user)
     for page in PAGES:
         response = client.get(url(page, allocation))
@@ -203,7 +198,7 @@ def test_engagement_and_schedule_pages(client, allocation):
 
 
 def test_detail_page_query_count_is_constant(client):
-    few, many = AllocationFactory(), AllocationFactory()
+    few, many = AcceptedAllocationFactory(), AcceptedAllocationFactory()
     ContactFactory(allocation=few)
     for allocation in (few, many):  # a plan whose engagement changed: its history is read in one query
         plan = ContactPlanFactory(allocation=allocation)
@@ -228,7 +223,7 @@ DETAIL_QUERIES = 7
 
 def test_overdue_page_for_coordinators_only(client, coordinator, soo_user):
     breached = [BreachedAllocationFactory() for _ in range(3)]
-    AllocationFactory()  # not yet due
+    AcceptedAllocationFactory()  # not yet due
     login_verified(client, coordinator)
     response = client.get(reverse("contacts:overdue"))
     assert response.status_code == 200

@@ -18,14 +18,20 @@ from collections.abc import Callable
 _REGISTERED: list[Callable] = []
 
 
-def per_process[F: Callable](fn: F) -> F:
-    """Memoise `fn` for the life of the process (functools.cache) and register it for flush_all().
+def per_process(fn: Callable | None = None, *, maxsize: int | None = None):
+    """Memoise `fn` for the life of the process (functools.lru_cache, unbounded unless `maxsize`: bound it
+    when the arguments come from user input) and register it for flush_all(). Use as @per_process or
+    @per_process(maxsize=N).
 
     An exception is not memoised: raise one for a result that must be looked up again next time.
     """
-    cached = functools.cache(fn)
-    _REGISTERED.append(cached)
-    return cached  # type: ignore[return-value]
+
+    def decorate(f: Callable) -> Callable:
+        cached = functools.lru_cache(maxsize=maxsize)(f)
+        _REGISTERED.append(cached)
+        return cached
+
+    return decorate(fn) if fn is not None else decorate
 
 
 def flush_all(**kwargs) -> None:

@@ -8,13 +8,14 @@ removed; every apostrophe becomes ', every hyphen or dash becomes -, and runs of
 space. When in doubt, characters fold together: a false match redacts a word, a missed one leaks a name.
 """
 
-import functools
 import json
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import confusable_homoglyphs
+
+from ppda.caches import per_process
 
 APOSTROPHES = frozenset("'\u2018\u2019\u201b\u02bc\u02bb\u02bd\u02b9\u0060\u00b4\u2032\u2035\uff07\u055a\ua78c")
 DASHES = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d\u058a\u1806\u2e3a\u2e3b")
@@ -41,7 +42,7 @@ LATIN_EXTRA = {
 }
 
 
-@functools.cache
+@per_process
 def homoglyphs() -> dict[str, str]:
     """Non-ASCII character -> the ASCII letter or digit it imitates, from the Unicode confusables data.
 
@@ -71,7 +72,7 @@ def homoglyphs() -> dict[str, str]:
     return table
 
 
-@functools.cache
+@per_process(maxsize=65536)  # characters of user text: bounded
 def fold_char(ch: str) -> str:
     """One original character as the folded text it contributes (possibly empty, possibly two letters)."""
     if ch in INVISIBLE or unicodedata.category(ch) == "Cf":

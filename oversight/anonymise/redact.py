@@ -16,7 +16,6 @@ Matchers form a registry (MATCHERS), each returning spans in folded coordinates:
 Overlapping spans merge into their union, with the longest match's replacement.
 """
 
-import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from oversight.anonymise.identifiers import (
 )
 from oversight.anonymise.normalise import Folded, fold, fold_text
 from oversight.anonymise.rescan import STREET_ABBREVIATIONS, survivors
+from ppda.caches import per_process
 
 # (start, end, kind, replacement): in folded coordinates inside matchers, original ones in results.
 Span = tuple[int, int, str, str]
@@ -47,7 +47,7 @@ _WORD_START = r"(?<![^\W_])"
 _WORD_END = r"(?=(?:'s|s'|'|s)?(?![^\W_]))"
 
 
-@functools.lru_cache(maxsize=4096)
+@per_process(maxsize=4096)
 def _word_pattern(parts: tuple[str, ...], address: bool) -> re.Pattern:
     alternatives = []
     for part in parts:

@@ -12,6 +12,7 @@ from ppda.roles import Role
 from tests.cases.conftest import declared
 from tests.factories.cases import CaseFactory, PoliceSuspectFactory, PoliceVictimFactory
 from tests.factories.directory import StaffMemberFactory, UserFactory
+from tests.factories.oversight import PendingAllocationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -220,10 +221,7 @@ def test_own_managed_and_conflicted_cases_are_excluded_in_lists_gets_and_subquer
     PoliceSuspectFactory(case=other_party, staff=StaffMemberFactory(line_manager=StaffMemberFactory()))
     CaseAccessDeclaration.objects.create(case=conflicted, user=soo, kind=CaseAccessDeclaration.Kind.CONFLICT)
     for case in (own, managed, conflicted, fine, other_party):
-        grant(soo, "cases.view_case", case)
-        Allocation.objects.create(
-            case=case, soo=staff, allocated_at=case.received_at, allocated_by=soo, first_contact_due=case.received_at
-        )
+        PendingAllocationFactory(case=case, soo=staff)  # grants the SOO the case, as allocation does
     expected = {fine.pk, other_party.pk}
     assert set(cases_for_user(soo).values_list("pk", flat=True)) == expected
     assert {c.pk for c in cases_for_user(soo).filter(pk__in=[own.pk, fine.pk])} == {fine.pk}

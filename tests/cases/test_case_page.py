@@ -12,6 +12,7 @@ from cases.models import CaseLink
 from tests.cases.conftest import declared
 from tests.factories.cases import CaseFactory, CivilianVictimFactory, PoliceSuspectFactory, SafeContactFactory
 from tests.factories.directory import StaffMemberFactory
+from tests.factories.oversight import PendingAllocationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,14 +55,10 @@ def test_case_page_query_count_is_constant(coordinator, coordinator_client, djan
 
 
 def test_case_page_shows_the_live_soo(coordinator, coordinator_client, case_with_parties):
-    from oversight.models import Allocation
     from tests.factories.directory import ChiefInspectorFactory
 
     soo = ChiefInspectorFactory(first_name="Morgan", last_name="Overseer")
-    now = timezone.now()
-    Allocation.objects.create(
-        case=case_with_parties, soo=soo, allocated_at=now, allocated_by=coordinator, first_contact_due=now
-    )
+    PendingAllocationFactory(case=case_with_parties, soo=soo, allocated_by=coordinator)
     declared(case_with_parties, coordinator)
     page = coordinator_client.get(reverse("cases:detail", args=[case_with_parties.public_id]))
     assert page.context["allocation"].soo == soo

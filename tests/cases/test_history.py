@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from cases.models import Party
 from cases.selectors import case_history
-from oversight.models import Allocation
 from tests.factories.cases import CaseFactory, CivilianVictimFactory, PoliceSuspectFactory, PoliceVictimFactory
 from tests.factories.directory import ChiefInspectorFactory, StaffMemberFactory, UserFactory
+from tests.factories.oversight import EndedAllocationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -90,16 +90,16 @@ def test_history_carries_status_outcome_and_latest_soo(django_assert_max_num_que
         first = ChiefInspectorFactory(first_name=f"First{i}", last_name="Soo")
         latest = ChiefInspectorFactory(first_name=f"Latest{i}", last_name="Soo")
         at = old.received_at + dt.timedelta(days=1)
-        Allocation.objects.create(
-            case=old, soo=first, status="ended", allocated_at=at, allocated_by=coordinator, first_contact_due=at
-        )
-        Allocation.objects.create(
+        # Reallocated from the first SOO to the latest, whose allocation ended when the case closed
+        # (case_state=False: the case stays closed, as the case service left it).
+        EndedAllocationFactory(case=old, soo=first, allocated_at=at, allocated_by=coordinator, case_state=False)
+        EndedAllocationFactory(
             case=old,
             soo=latest,
-            status="accepted",
             allocated_at=at + dt.timedelta(days=2),
             allocated_by=coordinator,
-            first_contact_due=at,
+            end_reason="Case closed",
+            case_state=False,
         )
         cases.append(old)
     case = CaseFactory()

@@ -13,12 +13,12 @@ from django.utils import timezone
 from cases import services
 from cases.models import Case, CoordinatorShift
 from cases.selectors import inbox_cases
-from oversight.models import Allocation
 from ppda.errors import ApplicationError
 from ppda.roles import Role
 from tests.cases.conftest import declared
 from tests.factories.cases import CaseFactory, TriagedCaseFactory
 from tests.factories.directory import ChiefInspectorFactory, DistrictFactory, UserFactory
+from tests.factories.oversight import AcceptedAllocationFactory, PendingAllocationFactory
 
 pytestmark = pytest.mark.django_db
 INBOX = "/cases/"
@@ -59,24 +59,23 @@ def test_deadline_at_risk(coordinator, coordinator_client):
     CaseFactory(reference="DA/2026/000201", received_at=now - dt.timedelta(hours=30))
     CaseFactory(reference="DA/2026/000202", received_at=now - dt.timedelta(hours=2))
     TriagedCaseFactory(reference="DA/2026/000203", needs_reallocation=True)
-    due_soon = CaseFactory(reference="DA/2026/000204", status="allocated")
-    overdue = CaseFactory(reference="DA/2026/000205", status="allocated")
-    met = CaseFactory(reference="DA/2026/000206", status="active")
     soo = ChiefInspectorFactory()
-    for case, due, met_at in (
-        (due_soon, now + dt.timedelta(hours=5), None),
-        (overdue, now - dt.timedelta(hours=1), None),
-        (met, now - dt.timedelta(hours=1), now - dt.timedelta(hours=20)),
+    # Awaiting the SOO's answer (the case allocated), first contact due in 5 hours / an hour ago; and
+    # accepted (the case active) with first contact made.
+    for reference, due in (
+        ("DA/2026/000204", now + dt.timedelta(hours=5)),
+        ("DA/2026/000205", now - dt.timedelta(hours=1)),
     ):
-        Allocation.objects.create(
-            case=case,
-            soo=soo,
-            status="accepted",
-            allocated_at=due - dt.timedelta(hours=72),
-            allocated_by=coordinator,
-            first_contact_due=due,
-            first_contact_met_at=met_at,
+        PendingAllocationFactory(
+            case__reference=reference, soo=soo, allocated_at=due - dt.timedelta(hours=72), allocated_by=coordinator
         )
+    AcceptedAllocationFactory(
+        case__reference="DA/2026/000206",
+        soo=soo,
+        allocated_at=now - dt.timedelta(hours=73),
+        first_contact_met_at=now - dt.timedelta(hours=20),
+        allocated_by=coordinator,
+    )
     response = coordinator_client.get(INBOX)
     at_risk = {row["case"].reference: row["at_risk"] for row in response.context["rows"]}
     assert at_risk == {

@@ -8,14 +8,20 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from oversight.allocation.services import allocation_end
 from oversight.contacts.models import Contact, DeadlineEvent
 from oversight.contacts.services import contact_log, engagement_record
 from oversight.contacts.sweep import deadlines_sweep
 from oversight.models import Allocation
 from ppda.models import Notification
 from ppda.roles import Role
-from tests.factories.contacts import AllocationFactory, PendingAllocationFactory
 from tests.factories.directory import ChiefInspectorFactory, UserFactory
+from tests.factories.oversight import (
+    AcceptedAllocationFactory,
+    DeclinedAllocationFactory,
+    EndedAllocationFactory,
+    PendingAllocationFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -49,7 +55,7 @@ def kinds_for(user) -> list[str]:
 
 
 def test_reminders_at_24_and_48_hours_then_breach_at_72(clock, coordinators, django_capture_on_commit_callbacks):
-    allocation = AllocationFactory()
+    allocation = AcceptedAllocationFactory()
     soo = allocation.soo.user
 
     sweep_at(clock, 23.99, django_capture_on_commit_callbacks)
@@ -82,7 +88,7 @@ def test_reminders_at_24_and_48_hours_then_breach_at_72(clock, coordinators, dja
 
 
 def test_no_reminder_after_a_completed_contact(clock, coordinators, django_capture_on_commit_callbacks):
-    allocation = AllocationFactory()
+    allocation = AcceptedAllocationFactory()
     clock.move_to(at(10))
     contact_log(
         allocation=allocation,
@@ -104,7 +110,7 @@ def test_no_reminder_after_a_completed_contact(clock, coordinators, django_captu
 
 
 def test_attempts_are_logged_but_do_not_meet_the_deadline(clock, coordinators, django_capture_on_commit_callbacks):
-    allocation = AllocationFactory()
+    allocation = AcceptedAllocationFactory()
     for hours in (2, 20, 50):
         clock.move_to(at(hours))
         contact_log(
@@ -127,7 +133,7 @@ def test_attempts_are_logged_but_do_not_meet_the_deadline(clock, coordinators, d
 
 
 def test_decline_in_a_contact_meets_the_deadline(clock, coordinators, django_capture_on_commit_callbacks):
-    allocation = AllocationFactory()
+    allocation = AcceptedAllocationFactory()
     clock.move_to(at(30))
     contact_log(
         allocation=allocation,
@@ -145,7 +151,7 @@ def test_decline_in_a_contact_meets_the_deadline(clock, coordinators, django_cap
 
 
 def test_recorded_engagement_decline_meets_the_deadline(clock, coordinators, django_capture_on_commit_callbacks):
-    allocation = AllocationFactory()
+    allocation = AcceptedAllocationFactory()
     clock.move_to(at(40))
     engagement_record(allocation=allocation, user=allocation.soo.user, engagement="declined")
     allocation.refresh_from_db()
@@ -155,21 +161,20 @@ def test_recorded_engagement_decline_meets_the_deadline(clock, coordinators, dja
 
 
 def test_reallocation_restarts_the_clock_for_the_new_soo(clock, coordinators, django_capture_on_commit_callbacks):
-    first = AllocationFactory()
+    first = AcceptedAllocationFactory()
     sweep_at(clock, 24, django_capture_on_commit_callbacks)
     assert kinds_for(first.soo.user) == ["reminder_24h"]
 
     # At 40 hours the case is reallocated: the first allocation ends, a new SOO gets a new 72 hours.
     clock.move_to(at(40))
-    first.status = Allocation.Status.ENDED
-    first.ended_at = timezone.now()
-    first.save()
-    second = AllocationFactory(case=first.case, soo=ChiefInspectorFactory(), allocated_at=at(40))
+    allocation_end(allocation=first, by=coordinators[0], reason="Reallocated: the SOO is on leave.")
+    second = AcceptedAllocationFactory(case=first.case, soo=ChiefInspectorFactory(), allocated_at=at(40))
     assert second.first_contact_due == at(40 + 72)
 
     for hours in (48, 64, 72, 88, 111.9):
         sweep_at(clock, hours, django_capture_on_commit_callbacks)
-    assert kinds_for(first.soo.user) == ["reminder_24h"]  # nothing more for the old allocation
+    # Nothing more for the old allocation from the sweep; only allocation_end's notice that it ended.
+    assert kinds_for(first.soo.user) == ["reminder_24h", "allocation_ended"]
     assert kinds_for(second.soo.user) == ["reminder_24h", "reminder_48h"]  # its own, at 64 h and 88 h
     assert Notification.objects.filter(kind="breach").count() == 0
     reminders = Notification.objects.filter(recipient=second.soo.user).order_by("id")
@@ -186,8 +191,8 @@ def test_pending_allocations_get_reminders_ended_and_declined_do_not(
     clock, coordinators, django_capture_on_commit_callbacks
 ):
     pending = PendingAllocationFactory()
-    ended = AllocationFactory(status=Allocation.Status.ENDED)
-    declined = AllocationFactory(status=Allocation.Status.DECLINED)
+    ended = EndedAllocationFactory()
+    declined = DeclinedAllocationFactory()
     sweep_at(clock, 80, django_capture_on_commit_callbacks)
     assert kinds_for(pending.soo.user) == ["breach"]
     assert kinds_for(ended.soo.user) == kinds_for(declined.soo.user) == []
@@ -196,7 +201,7 @@ def test_pending_allocations_get_reminders_ended_and_declined_do_not(
 def test_scheduler_down_for_a_day_catches_up_with_the_current_event_only(
     clock, coordinators, django_capture_on_commit_callbacks
 ):
-    early, late = AllocationFactory(), AllocationFactory(allocated_at=at(30))
+    early, late = AcceptedAllocationFactory(), AcceptedAllocationFactory(allocated_at=at(30))
     sweep_at(clock, 1, django_capture_on_commit_callbacks)
     # Down from hour 1 to hour 80: early is past 72 h (breach), late is at 50 h (the 48-hour reminder).
     result = sweep_at(clock, 80, django_capture_on_commit_callbacks)
@@ -207,7 +212,7 @@ def test_scheduler_down_for_a_day_catches_up_with_the_current_event_only(
 
 
 def test_a_later_logged_earlier_contact_moves_met_back(clock, coordinators):
-    allocation = AllocationFactory()
+    allocation = AcceptedAllocationFactory()
     clock.move_to(at(50))
     user = allocation.soo.user
     contact_log(allocation=allocation, user=user, contacted_at=at(49), method="phone", outcome="completed")
@@ -237,7 +242,7 @@ def test_allocation_at_0130_on_clock_change_night_is_due_72_real_hours_later(
 ):
     allocated_utc = allocated_local.astimezone(dt.UTC)
     with time_machine.travel(allocated_utc, tick=False) as traveller:
-        allocation = AllocationFactory(allocated_at=timezone.now())
+        allocation = AcceptedAllocationFactory(allocated_at=timezone.now())
         allocation.refresh_from_db()
         assert allocation.first_contact_due - allocation.allocated_at == dt.timedelta(hours=72)
         assert allocation.first_contact_due.timestamp() - allocated_utc.timestamp() == 72 * 3600

@@ -12,8 +12,8 @@ from oversight.contacts.sweep import deadlines_sweep
 from oversight.models import Allocation
 from ppda.errors import ApplicationError
 from ppda.models import Notification
-from tests.factories.contacts import AllocationFactory, PendingAllocationFactory
 from tests.factories.directory import ChiefInspectorFactory, UserFactory
+from tests.factories.oversight import AcceptedAllocationFactory, PendingAllocationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def clock():
 
 @pytest.fixture
 def allocation(clock):
-    return AllocationFactory()
+    return AcceptedAllocationFactory()
 
 
 def log(allocation, hours, outcome="completed", **kw):
@@ -65,7 +65,7 @@ def test_contact_in_the_future_or_before_allocation_is_refused_and_nothing_is_wr
 
 
 def test_only_the_allocated_soo_of_an_accepted_allocation_may_record(clock):
-    allocation = AllocationFactory()
+    allocation = AcceptedAllocationFactory()
     other_soo = UserFactory(staff=ChiefInspectorFactory(), roles=["soo"])
     clock.move_to(T0 + dt.timedelta(hours=2))
     with pytest.raises(ApplicationError, match="Only the senior oversight officer"):
@@ -192,7 +192,7 @@ def test_listed_dates_schedule_and_decline_stops_reminders(allocation, clock, dj
 
 def test_scheduled_day_in_summer_time_starts_at_local_midnight(clock):
     clock.move_to(dt.datetime(2026, 3, 27, 10, tzinfo=dt.UTC))
-    allocation = AllocationFactory()
+    allocation = AcceptedAllocationFactory()
     clock.move_to(dt.datetime(2026, 3, 27, 12, tzinfo=dt.UTC))
     contact_log(
         allocation=allocation,

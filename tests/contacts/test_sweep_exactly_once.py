@@ -2,6 +2,7 @@
 
 import datetime as dt
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -17,8 +18,12 @@ from oversight.contacts.sweep import deadlines_sweep
 from oversight.models import Allocation
 from ppda.models import Notification
 from ppda.roles import Role
-from tests.factories.contacts import AllocationFactory, FirstContactMetAllocationFactory
 from tests.factories.directory import UserFactory
+from tests.factories.oversight import (
+    AcceptedAllocationFactory,
+    EndedAllocationFactory,
+    FirstContactMetAllocationFactory,
+)
 
 
 def _population(now):
@@ -26,14 +31,14 @@ def _population(now):
     UserFactory(roles=[Role.COORDINATOR])
     UserFactory(roles=[Role.COORDINATOR])
     for hours in (25, 30):
-        AllocationFactory(allocated_at=now - dt.timedelta(hours=hours))  # 24-hour reminder
-    AllocationFactory(allocated_at=now - dt.timedelta(hours=50))  # 48-hour reminder
+        AcceptedAllocationFactory(allocated_at=now - dt.timedelta(hours=hours))  # 24-hour reminder
+    AcceptedAllocationFactory(allocated_at=now - dt.timedelta(hours=50))  # 48-hour reminder
     for hours in (73, 200):
-        AllocationFactory(allocated_at=now - dt.timedelta(hours=hours))  # breach
-    AllocationFactory(allocated_at=now - dt.timedelta(hours=2))  # nothing yet
+        AcceptedAllocationFactory(allocated_at=now - dt.timedelta(hours=hours))  # breach
+    AcceptedAllocationFactory(allocated_at=now - dt.timedelta(hours=2))  # nothing yet
     FirstContactMetAllocationFactory()  # met: nothing
-    AllocationFactory(allocated_at=now - dt.timedelta(hours=90), status=Allocation.Status.ENDED)  # ended: nothing
-    scheduled = AllocationFactory(allocated_at=now - dt.timedelta(days=9))
+    EndedAllocationFactory(allocated_at=now - dt.timedelta(hours=90))  # ended: nothing
+    scheduled = AcceptedAllocationFactory(allocated_at=now - dt.timedelta(days=9))
     contact_log(
         allocation=scheduled,
         user=scheduled.soo.user,
@@ -56,15 +61,28 @@ def _assert_once(expected_events, expected_notifications):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_sweeps_at_once_on_two_connections_send_one_notification_per_event():
+def test_two_sweeps_at_once_on_two_connections_send_one_notification_per_event(monkeypatch):
+    """Both sweeps are inside their transactions at the same moment, then race for the same claims."""
     now = timezone.now()
     expected_events, expected_notifications = _population(now)
-    barrier = threading.Barrier(2)
+    # Each sweep waits here, inside its open transaction and before its first claim, until the other has
+    # arrived too: if the two did not overlap, the barrier times out and the test fails.
+    inside = threading.Barrier(2, timeout=10)
+    arrived = []
+    real_claim = sweep_module._claim
+
+    def claim_together(kind, allocations, due_on, now):
+        if kind == DeadlineEvent.Kind.REMINDER_24H:
+            assert connection.in_atomic_block  # the sweep's own transaction is open
+            arrived.append(threading.current_thread().name)
+            inside.wait()
+        return real_claim(kind, allocations, due_on, now)
+
+    monkeypatch.setattr(sweep_module, "_claim", claim_together)
     results, errors = [], []
 
     def run():
         try:
-            barrier.wait(timeout=10)
             results.append(deadlines_sweep(now=now))
         except Exception as exc:  # surfaced by the assertion below
             errors.append(exc)
@@ -72,56 +90,95 @@ def test_two_sweeps_at_once_on_two_connections_send_one_notification_per_event()
             close_old_connections()
             connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    threads = [threading.Thread(target=run, name=f"sweep-{n}") for n in "ab"]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=30)
     assert errors == []
+    assert sorted(arrived) == ["sweep-a", "sweep-b"]  # both were in the sweep at once
     # Each event was claimed by exactly one of the two (which one, or a split, depends on timing).
     assert len(results) == 2 and sum(r.notifications for r in results) == expected_notifications
     _assert_once(expected_events, expected_notifications)
 
     # And again, sequentially: a re-run claims nothing.
+    monkeypatch.undo()
     assert deadlines_sweep(now=now).notifications == 0
     _assert_once(expected_events, expected_notifications)
 
 
+def _backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _blocked_by(pid: int, blocker: int, *, timeout: float = 10) -> bool:
+    """Whether PostgreSQL reports backend `pid` waiting on a lock held by `blocker` (polled until timeout)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s = ANY(pg_blocking_pids(%s))", [blocker, pid])
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.02)
+    return False
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_second_sweep_waits_for_the_first_and_sends_nothing(monkeypatch):
-    """Force the worst interleaving: sweep B claims while sweep A has claimed but not yet committed."""
+    """Force the worst interleaving: sweep B claims while sweep A has claimed but not yet committed.
+
+    A holds its uncommitted claims until PostgreSQL itself reports B's claim waiting on A's transaction,
+    so the two provably overlap; B then finds every event claimed and sends nothing."""
     now = timezone.now()
     expected_events, expected_notifications = _population(now)
-    a_claimed, b_started = threading.Event(), threading.Event()
+    a_claimed = threading.Event()
+    pids, seen_blocked = {}, []
     real_notify = sweep_module._notify
 
     def slow_notify(claims):
         if threading.current_thread().name == "sweep-a":
             a_claimed.set()
-            b_started.wait(timeout=10)
-            threading.Event().wait(0.5)  # B is now blocked on A's uncommitted claim rows
+            assert "sweep-b" in pids or _wait_for(lambda: "sweep-b" in pids)
+            seen_blocked.append(_blocked_by(pids["sweep-b"], pids["sweep-a"]))
         return real_notify(claims)
 
     monkeypatch.setattr(sweep_module, "_notify", slow_notify)
-    results = {}
+    results, errors = {}, []
 
     def run(name):
         try:
+            pids[name] = _backend_pid()
             if name == "sweep-b":
-                a_claimed.wait(timeout=10)
-                b_started.set()
+                assert a_claimed.wait(timeout=10), "sweep A never reached its notifications"
             results[name] = deadlines_sweep(now=now)
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run, args=(n,), name=n) for n in ("sweep-a", "sweep-b")]
-    for t in threads:
-        t.start()
-    for t in threads:
+    a = threading.Thread(target=run, args=("sweep-a",), name="sweep-a")
+    a.start()
+    assert _wait_for(lambda: "sweep-a" in pids)
+    b = threading.Thread(target=run, args=("sweep-b",), name="sweep-b")
+    b.start()
+    for t in (a, b):
         t.join(timeout=30)
+    assert errors == []
+    assert seen_blocked == [True], "sweep B's claim was not seen waiting on sweep A's open transaction"
     assert results["sweep-a"].notifications == expected_notifications
     assert results["sweep-b"].notifications == 0
     _assert_once(expected_events, expected_notifications)
+
+
+def _wait_for(condition, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -165,7 +222,7 @@ def test_sweep_runs_a_fixed_number_of_queries_whatever_the_number_of_allocations
 
 @pytest.mark.django_db
 def test_idle_sweep_is_five_queries():
-    AllocationFactory()
+    AcceptedAllocationFactory()
     FirstContactMetAllocationFactory()
     with CaptureQueriesContext(connection) as ctx:
         assert deadlines_sweep().notifications == 0

@@ -12,8 +12,8 @@ from oversight.contacts.models import DeadlineEvent
 from oversight.contacts.tasks import deadlines_sweep_task
 from ppda.models import Notification
 from ppda.roles import Role
-from tests.factories.contacts import AllocationFactory
 from tests.factories.directory import UserFactory
+from tests.factories.oversight import AcceptedAllocationFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -27,8 +27,8 @@ def test_beat_schedules_the_sweep_on_an_interval_not_a_crontab():
 
 def test_sweep_through_redis_to_a_real_worker_notifies_once(celery_worker):
     coordinator = UserFactory(roles=[Role.COORDINATOR])
-    reminded = AllocationFactory(allocated_at=timezone.now() - dt.timedelta(hours=30))
-    breached = AllocationFactory(allocated_at=timezone.now() - dt.timedelta(hours=75))
+    reminded = AcceptedAllocationFactory(allocated_at=timezone.now() - dt.timedelta(hours=30))
+    breached = AcceptedAllocationFactory(allocated_at=timezone.now() - dt.timedelta(hours=75))
 
     # The message on the broker carries no arguments at all: ids at most, never identifiable data.
     assert not deadlines_sweep_task.app.conf.task_always_eager  # it travels through Redis to the worker

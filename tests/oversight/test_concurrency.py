@@ -63,9 +63,9 @@ def test_the_database_constraint_backs_the_lock():
     """Even without the row lock, the partial unique index refuses a second live allocation."""
     from django.db import IntegrityError, transaction
 
-    from tests.factories.oversight import AllocationFactory
+    from tests.factories.oversight import PendingAllocationFactory
 
     case = triaged_case_with_parties()
-    AllocationFactory(case=case)
+    PendingAllocationFactory(case=case)
     with pytest.raises(IntegrityError), transaction.atomic():
-        AllocationFactory(case=case)
+        PendingAllocationFactory(case=case)

@@ -6,13 +6,12 @@ import pytest
 from django.urls import reverse
 from weasyprint import HTML
 
-from cases.models import CaseAccessDeclaration
 from ppda import pdf as pdf_module
 from ppda.models import AccessLog
 from ppda.pdf import SafeURLFetcher, html_to_pdf
 from tests.conftest import login_verified
 from tests.factories.cases import SafeContactFactory
-from tests.factories.oversight import AllocationFactory, soo_with_user, triaged_case_with_parties
+from tests.factories.oversight import PendingAllocationFactory, soo_with_user, triaged_case_with_parties
 
 HOSTILE = """
 <p>Victim's note</p>
@@ -82,8 +81,7 @@ def test_own_static_files_are_allowed_and_nothing_outside(tmp_path, settings):
 def _allocated_with_declaration(**case_kwargs):
     case = triaged_case_with_parties(**case_kwargs)
     soo = soo_with_user()
-    allocation = AllocationFactory(case=case, soo=soo)
-    CaseAccessDeclaration.objects.create(case=case, user=soo.user, kind=CaseAccessDeclaration.Kind.NO_CONFLICT)
+    allocation = PendingAllocationFactory(case=case, soo=soo, declared=True)
     return case, soo, allocation
 
 

@@ -92,7 +92,11 @@ def test_only_triaged_cases(status, soo, coordinator):
 
 def test_reopened_case_can_be_allocated(soo, coordinator):
     case = triaged_case_with_parties(status=Case.Status.REOPENED)
-    allocation_create(case=case, soo=soo, by=coordinator)
+    allocation = allocation_create(case=case, soo=soo, by=coordinator)
+    assert (allocation.case, allocation.soo, allocation.status) == (case, soo, Allocation.Status.PENDING)
+    case.refresh_from_db()
+    assert case.status == Case.Status.ALLOCATED
+    assert visible(soo.user, case)
 
 
 def test_second_allocation_is_refused_with_a_clear_message(case, soo, coordinator):

@@ -13,7 +13,6 @@ from cases.models import Case, CaseAccessDeclaration, CaseLink, ConflictDeclarat
 from oversight.allocation import rules as r
 from oversight.allocation.pool import line_managers
 from oversight.allocation.selectors import allocation_suggestions
-from oversight.models import Allocation
 from ppda.models import StaffMember
 from tests.factories.cases import (
     CaseLinkFactory,
@@ -34,9 +33,10 @@ from tests.factories.directory import (
 )
 from tests.factories.oversight import (
     AcceptedAllocationFactory,
-    AllocationFactory,
     ConflictDeclarationFactory,
+    DeclinedAllocationFactory,
     EndedAllocationFactory,
+    PendingAllocationFactory,
     soo_with_user,
     triaged_case_with_parties,
 )
@@ -135,7 +135,7 @@ def _counter_soo(case):
     soo = soo_with_user()
     other = TriagedCaseFactory(reference="DA/2026/900001")
     CaseLinkFactory(from_case=case, to_case=other, kind=CaseLink.Kind.COUNTER_ALLEGATION)
-    AllocationFactory(case=other, soo=soo)
+    PendingAllocationFactory(case=other, soo=soo)
     return soo
 
 
@@ -195,7 +195,7 @@ def _capacity(case):
 def _declined_before(case):
     soo = soo_with_user()
     with time_machine.travel(dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC)):
-        AllocationFactory(case=case, soo=soo, status=Allocation.Status.DECLINED, responded_at=timezone.now())
+        DeclinedAllocationFactory(case=case, soo=soo)
     return soo
 
 
@@ -253,7 +253,7 @@ def test_ended_and_declined_allocations_are_not_open_cases():
     soo = soo_with_user()
     for _ in range(3):
         EndedAllocationFactory(soo=soo)
-        AllocationFactory(soo=soo, status=Allocation.Status.DECLINED)
+        DeclinedAllocationFactory(soo=soo)
     assert reasons_for(case, soo) == set()
 
 
@@ -264,7 +264,7 @@ def test_fairness_order_from_the_database():
     EndedAllocationFactory(soo=recent, allocated_at=now - dt.timedelta(days=10))
     EndedAllocationFactory(soo=old, allocated_at=now - dt.timedelta(days=400))
     # A declined allocation was never carried: it does not push `never` down the list.
-    AllocationFactory(soo=never, status=Allocation.Status.DECLINED, allocated_at=now - dt.timedelta(days=1))
+    DeclinedAllocationFactory(soo=never, allocated_at=now - dt.timedelta(days=1))
     order = [s.candidate.staff_id for s in allocation_suggestions(case).suggested]
     assert order == [never.pk, old.pk, recent.pk]
 
@@ -339,14 +339,14 @@ def test_counter_allegation_pair_each_victim_gets_their_own_soo():
     first, second = soo_with_user(), soo_with_user()
     assert allocation_suggestions(case_a).first.candidate.staff_id in (first.pk, second.pk)
     soo_a = allocation_suggestions(case_a).first.candidate
-    AllocationFactory(case=case_a, soo_id=soo_a.staff_id)
+    PendingAllocationFactory(case=case_a, soo_id=soo_a.staff_id)
     ranking_b = allocation_suggestions(case_b)
     assert soo_a.staff_id not in [s.candidate.staff_id for s in ranking_b.suggested + ranking_b.overridable]
     assert [e.code for e in ranking_b.find(soo_a.staff_id).hard] == [r.COUNTER_SOO]
     assert ranking_b.first.candidate.staff_id != soo_a.staff_id
     # The link works in both directions.
     ranking_a = allocation_suggestions(case_a)
-    AllocationFactory(case=case_b, soo_id=ranking_b.first.candidate.staff_id)
+    PendingAllocationFactory(case=case_b, soo_id=ranking_b.first.candidate.staff_id)
     ranking_a = allocation_suggestions(case_a)
     assert [e.code for e in ranking_a.find(ranking_b.first.candidate.staff_id).hard] == [r.COUNTER_SOO]
 
@@ -480,6 +480,6 @@ def test_last_allocated_is_exact():
     soo = soo_with_user()
     at = dt.datetime(2025, 6, 30, 23, 59, 59, 999999, tzinfo=dt.UTC)
     EndedAllocationFactory(soo=soo, allocated_at=at)
-    AllocationFactory(soo=soo, status=Allocation.Status.DECLINED, allocated_at=at + dt.timedelta(days=9))
+    DeclinedAllocationFactory(soo=soo, allocated_at=at + dt.timedelta(days=9))
     found = allocation_suggestions(case).find(soo.pk).candidate
     assert found.last_allocated_at == at and found.last_allocated_at.utcoffset() == dt.timedelta(0)

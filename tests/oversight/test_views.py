@@ -13,7 +13,7 @@ from ppda.models import AccessLog
 from ppda.roles import Role
 from tests.conftest import login_verified
 from tests.factories.directory import PsdDepartmentFactory, StaffMemberFactory, UserFactory
-from tests.factories.oversight import AllocationFactory, soo_with_user, triaged_case_with_parties
+from tests.factories.oversight import PendingAllocationFactory, soo_with_user, triaged_case_with_parties
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def world(coordinator, auditor, superuser_no_role):
     """The fixed cast around one allocated case."""
     case = triaged_case_with_parties(status=Case.Status.ALLOCATED)
     allocated = soo_with_user()
-    allocation = AllocationFactory(case=case, soo=allocated, allocated_by=coordinator)
+    allocation = PendingAllocationFactory(case=case, soo=allocated, allocated_by=coordinator)
     declared(coordinator, case)
     declared(allocated.user, case)
     return {
@@ -170,7 +170,7 @@ def test_second_coordinator_sees_a_clear_message(client, coordinator):
     case = triaged_case_with_parties()
     soo, other = soo_with_user(), soo_with_user()
     url = reverse("oversight:allocate", args=[case.public_id])
-    AllocationFactory(case=case, soo=other)  # the other coordinator won a moment ago
+    PendingAllocationFactory(case=case, soo=other)  # the other coordinator won a moment ago
     Case.objects.filter(pk=case.pk).update(status=Case.Status.ALLOCATED)
     response = login_verified(client, declared(coordinator, case)).post(url, {"soo": soo.pk})
     assert response.status_code == 200
@@ -244,7 +244,7 @@ def test_dashboard_lists_my_cases_with_next_deadline(client, world):
     body = c.get(reverse("oversight:dashboard")).content.decode()
     assert world["case"].reference in body and "First contact by" in body
     assert world["allocation"].first_contact_due.astimezone(ZoneInfo("Europe/London")).strftime("%H:%M") in body
-    someone_elses = AllocationFactory()  # another SOO's case is never listed
+    someone_elses = PendingAllocationFactory()  # another SOO's case is never listed
     assert someone_elses.case.reference not in c.get(reverse("oversight:dashboard")).content.decode()
 
 
@@ -260,11 +260,11 @@ def _dashboard_queries(client):
 def test_dashboard_query_count_is_constant(client):
     soo = soo_with_user()
     c = login_verified(client, soo.user)
-    AllocationFactory(soo=soo)
+    PendingAllocationFactory(soo=soo)
     _dashboard_queries(c)  # warm the per-process caches (the permission id), as any earlier request would
     few = _dashboard_queries(c)
     for _ in range(15):
-        AllocationFactory(soo=soo)
+        PendingAllocationFactory(soo=soo)
     many = _dashboard_queries(c)
     # Pinned: the user (with roles and confirmed authenticators); the allocations with their cases and contact
     # plans (visibility by subquery). The session comes from Redis, unwritten.
@@ -379,7 +379,7 @@ def test_an_soo_sees_only_their_allocated_case_and_loses_it_on_reallocation(clie
 def test_identified_pages_ask_for_the_first_open_declaration_first(client, coordinator):
     case = triaged_case_with_parties()
     soo = soo_with_user()
-    allocation = AllocationFactory(case=case, soo=soo)
+    allocation = PendingAllocationFactory(case=case, soo=soo)
     for user, url in (
         (coordinator, reverse("oversight:allocate", args=[case.public_id])),
         (soo.user, reverse("oversight:respond", args=[allocation.public_id])),
@@ -506,8 +506,8 @@ def test_dashboard_rows_show_each_cell_and_action(client):
 
     soo = soo_with_user()
     now = timezone.now()
-    soon = AllocationFactory(soo=soo, allocated_at=now - dt.timedelta(hours=62))  # first contact due in 10 hours
-    later = AllocationFactory(
+    soon = PendingAllocationFactory(soo=soo, allocated_at=now - dt.timedelta(hours=62))  # first contact due in 10 hours
+    later = PendingAllocationFactory(
         soo=soo, status=Allocation.Status.ACCEPTED, allocated_at=now - dt.timedelta(hours=1), case__risk_level="high"
     )
     body = login_verified(client, soo.user).get(reverse("oversight:dashboard")).content.decode()

@@ -23,8 +23,9 @@ HOW TO ADD YOUR URL (one entry in EXPECTATIONS, keyed by the URL name "namespace
 - URL kwargs are filled by name from KWARGS below (public_id -> case A's UUID). A new kwarg name fails
   with a message: add it to KWARGS, or give the entry kwargs=lambda w: {...}.
 - "Which cases may this role see" comes from the world (World.visible): case A is allocated to SOO,
-  assigned to PSD; case B is allocated to SOO_OTHER; the coordinator sees both; PARTY is a coordinator
-  who is case A's victim, LINE_MANAGER manages case A's suspect (both must never see case A).
+  assigned to PSD, and SOO_STALE (not allocated) still holds a grant on it; case B is allocated to
+  SOO_OTHER; the coordinator sees both; PARTY is a coordinator who is case A's victim, LINE_MANAGER
+  manages case A's suspect (both must never see case A).
 - A page that legitimately shows a kind of identifier to a role that cannot see the case (e.g. the audit
   trail shows case references to the auditor; the admin's staff directory shows staff names) declares
   it with a reason: may_show={"reference": "why"}. Kinds: "reference", "staff", "personal".
@@ -48,6 +49,7 @@ PASSWORD_ONLY = "password_only"  # a coordinator who passed the password step bu
 COORDINATOR = "coordinator"
 SOO = "soo_allocated"  # SOO allocated to case A
 SOO_OTHER = "soo_other"  # SOO allocated to case B only
+SOO_STALE = "soo_stale_grant"  # SOO not allocated to case A who still holds a grant on it, and has opened it
 PSD = "psd_assigned"  # PSD representative assigned to case A
 PSD_OTHER = "psd_unassigned"
 AUDITOR = "auditor"
@@ -61,6 +63,7 @@ ROLES = (
     COORDINATOR,
     SOO,
     SOO_OTHER,
+    SOO_STALE,
     PSD,
     PSD_OTHER,
     AUDITOR,
@@ -230,10 +233,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "cases:inbox": page(ok={COORDINATOR, PARTY}),
     "cases:intake": page(ok={COORDINATOR, PARTY}, post=OK),
     "cases:rota": page(ok={COORDINATOR, PARTY}, post=OK),
-    "cases:detail": case_object(ok={COORDINATOR, SOO}, PSD=REDIRECT),
+    "cases:detail": case_object(ok={COORDINATOR, SOO, SOO_STALE}, PSD=REDIRECT),
     "cases:intake_done": case_object(ok={COORDINATOR}),
     # Already declared: straight on to the case. Not yet (PSD): the form, which names the parties.
-    "cases:declare": case_object(ok={PSD}, COORDINATOR=REDIRECT, SOO=REDIRECT, post=OK),
+    "cases:declare": case_object(ok={PSD}, COORDINATOR=REDIRECT, SOO=REDIRECT, SOO_STALE=REDIRECT, post=OK),
     "cases:assign": explicit(
         everyone(NOT_ALLOWED, ANONYMOUS=LOGIN, PASSWORD_ONLY=OTP),
         post=everyone(NOT_FOUND, ANONYMOUS=LOGIN, PASSWORD_ONLY=OTP, COORDINATOR=REDIRECT),
@@ -241,8 +244,9 @@ EXPECTATIONS: dict[str, Expect] = {
     # Case A is already triaged, so the form sends the coordinator back to the case.
     "cases:triage": case_object(ok={COORDINATOR}, status_ok=REDIRECT, post=REDIRECT),
     "cases:link_create": case_object(ok={COORDINATOR}, post=OK),
-    # --- contacts (oversight/contacts): the allocated SOO reads and writes; coordinators read only. An
-    # invalid (empty) form answers 200 with its errors, as in every app.
+    # --- contacts (oversight/contacts): the allocated SOO reads and writes; coordinators read only. Nobody
+    # else, even seeing the case: not the PSD representative, not an SOO with a lingering grant (SOO_STALE).
+    # The SOO's POST is an invalid (empty) form: 200 with its errors, as in every app.
     "contacts:overdue": page(ok={COORDINATOR, PARTY}),
     "contacts:detail": case_object(ok={COORDINATOR, SOO}),
     "contacts:create": case_object(ok={SOO}, post=OK),
@@ -250,8 +254,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "contacts:schedule": case_object(ok={SOO}, post=OK),
     # --- allocation (oversight/views.py): every case URL is the coordinators' (404 to all others, an SOO
     # included); allocation URLs are the allocated SOO's (and the pack also the coordinators').
-    "oversight:dashboard": page(ok={SOO, SOO_OTHER, LINE_MANAGER}),
-    "oversight:declarations": page(ok={COORDINATOR, PARTY, SOO, SOO_OTHER, LINE_MANAGER}, post=OK),
+    "oversight:dashboard": page(ok={SOO, SOO_OTHER, SOO_STALE, LINE_MANAGER}),
+    "oversight:declarations": page(ok={COORDINATOR, PARTY, SOO, SOO_OTHER, SOO_STALE, LINE_MANAGER}, post=OK),
     "oversight:allocate": case_object(ok={COORDINATOR}, post=OK),
     "oversight:end": explicit(
         everyone(NOT_ALLOWED, ANONYMOUS=LOGIN, PASSWORD_ONLY=OTP),

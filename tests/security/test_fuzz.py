@@ -19,14 +19,13 @@ from dataclasses import dataclass
 import pytest
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases.models import Case, CaseAccessDeclaration, IntakeSystem, case_reference_pattern
 from oversight.models import Allocation
-from ppda.permissions import grant
 from tests.factories.cases import CaseFactory, PoliceSuspectFactory, PoliceVictimFactory, TriagedCaseFactory
+from tests.factories.oversight import PendingAllocationFactory
 
 from . import matrix as m
 from .fuzz import changed, form_data, form_fields, hostile_text, row_counts
@@ -72,17 +71,10 @@ def _pending_allocation(w):
     case = TriagedCaseFactory()
     PoliceVictimFactory(case=case)
     PoliceSuspectFactory(case=case)
-    now = timezone.now()
-    soo = w.users[m.SOO]
-    allocation = Allocation.objects.create(
-        case=case,
-        soo=soo.staff,
-        allocated_at=now,
-        allocated_by=w.users[m.COORDINATOR],
-        first_contact_due=Allocation.due_for(now),
+    # Opened by the SOO (declared), not yet answered.
+    allocation = PendingAllocationFactory(
+        case=case, soo=w.users[m.SOO].staff, allocated_by=w.users[m.COORDINATOR], declared=True
     )
-    grant(soo, "cases.view_case", case)
-    CaseAccessDeclaration.objects.create(case=case, user=soo, kind=CaseAccessDeclaration.Kind.NO_CONFLICT)
     return allocation.public_id
 
 

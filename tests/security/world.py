@@ -2,8 +2,9 @@
 
 Two cases. Case A: a police victim (who is also a coordinator with an account) and a police suspect
 (whose line manager is an SOO holding a stale grant on A), a safe contact with a codeword, allocated to
-one SOO, with an assigned PSD representative. Case B: a civilian victim with full identity and a safe
-contact, and a police suspect, allocated to another SOO. Every identifier is distinctive synthetic text,
+one SOO, with an assigned PSD representative; another SOO, not allocated, still holds a grant on it.
+Case B: a civilian victim with full identity and a safe contact, and a police suspect, allocated to
+another SOO. Every identifier is distinctive synthetic text,
 so a match in a response body is a leak, not a coincidence.
 """
 
@@ -143,6 +144,7 @@ def build_world() -> World:
     users[m.PASSWORD_ONLY] = UserFactory(username="mx-password-only", roles=[Role.COORDINATOR])
     users[m.SOO] = UserFactory(username="mx-soo", staff=ChiefInspectorFactory(), roles=[Role.SOO])
     users[m.SOO_OTHER] = UserFactory(username="mx-soo-other", staff=ChiefInspectorFactory(), roles=[Role.SOO])
+    users[m.SOO_STALE] = UserFactory(username="mx-soo-stale", staff=ChiefInspectorFactory(), roles=[Role.SOO])
     users[m.PSD] = UserFactory(username="mx-psd", staff=StaffMemberFactory(department=psd), roles=[Role.PSD_REP])
     users[m.PSD_OTHER] = UserFactory(
         username="mx-psd-other", staff=StaffMemberFactory(department=psd), roles=[Role.PSD_REP]
@@ -200,6 +202,8 @@ def build_world() -> World:
     grant(users[m.PSD], VIEW_CASE, case_a)
     # The suspect's line manager holds a grant on A (say, a stale allocation): the selector must still refuse.
     grant(users[m.LINE_MANAGER], VIEW_CASE, case_a)
+    # An SOO whose grant on A lingered (a former SOO, say): they see the case, but A's allocation is not theirs.
+    grant(users[m.SOO_STALE], VIEW_CASE, case_a)
 
     # First-open declarations ("I do not know the people in this case"). The PSD representative has not
     # opened case A yet, so the matrix also sees the declaration step.
@@ -207,6 +211,7 @@ def build_world() -> World:
         (coordinator, case_a),
         (coordinator, case_b),
         (users[m.SOO], case_a),
+        (users[m.SOO_STALE], case_a),
         (users[m.SOO_OTHER], case_b),
         (users[m.PARTY], case_b),
     ]:
@@ -254,6 +259,7 @@ def build_world() -> World:
     visible[m.PARTY] = {case_b.pk}
     visible[m.SOO] = {case_a.pk}
     visible[m.SOO_OTHER] = {case_b.pk}
+    visible[m.SOO_STALE] = {case_a.pk}
     visible[m.PSD] = {case_a.pk}
     # A password-only session sees nothing until the second factor, whatever the role.
     visible[m.PASSWORD_ONLY] = set()

@@ -24,12 +24,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.access import coordinators_for_case
 from cases.models import Case
 from ppda.notifications import notification_send
 from ppda.pdf import render_pdf
 
 from . import selectors
-from .access import coordinators_for_case
 from .models import FIELD_LABELS, SECTION_TITLES, SUPPORT_KINDS, Section
 from .redaction import case_identifiers, role_pseudonyms, section_redact
 

@@ -18,6 +18,17 @@ from . import hooks
 from .models import FIELD_LABELS, SECTION_TITLES, SECTIONS, Section
 from .redaction import highlight
 
+
+@dataclass
+class FormAccess:
+    """What oversight.access.update_form_get_for_user returns: the case, its accepted allocation, and whether
+    the user may change the form (its SOO, while the case is open)."""
+
+    case: Case
+    allocation: object
+    can_edit: bool
+
+
 # -- The sections as stored --------------------------------------------------------------------------------
 
 

@@ -6,7 +6,6 @@ panel view and its PDF show coordinators and the SOO exactly what the panel will
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -16,32 +15,20 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from oversight.access import update_form_get_for_user
+from ppda.audit import access_record
 from ppda.errors import ApplicationError, apply_to_form
+from ppda.models import AccessLog
 
 from . import render as panel_render
 from . import selectors, services
-from .access import DeclarationFirst, update_form_get_for_user
 from .forms import ConcernsForm, FeedbackForm, InvestigationForm, OverviewForm, SupportForm
 from .models import SECTION_TITLES, SECTIONS
 from .redaction import case_identifiers, role_pseudonyms
 
 
-def _declaration_first(view):
-    """Identified pages come after the first-open declaration (then back here)."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except DeclarationFirst as first:
-            return redirect(first.url)
-
-    return wrapped
-
-
 @never_cache
 @require_GET
-@_declaration_first
 def detail(request, public_id):
     """The whole form, identified, with each section's state and what redaction will change for the panel."""
     access = update_form_get_for_user(request, public_id, what="case update form")
@@ -130,7 +117,6 @@ def _version(data) -> int | None:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@_declaration_first
 def overview(request, public_id):
     def save(*, case, user, data, form):
         return services.overview_save(
@@ -142,7 +128,6 @@ def overview(request, public_id):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@_declaration_first
 def support(request, public_id):
     def save(*, case, user, data, form):
         return services.support_save(case=case, user=user, support=form.support(), expected_version=_version(data))
@@ -152,7 +137,6 @@ def support(request, public_id):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@_declaration_first
 def investigation(request, public_id):
     def save(*, case, user, data, form):
         return services.investigation_save(
@@ -164,7 +148,6 @@ def investigation(request, public_id):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@_declaration_first
 def concerns(request, public_id):
     def save(*, case, user, data, form):
         return services.concerns_save(
@@ -182,7 +165,6 @@ def concerns(request, public_id):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@_declaration_first
 def feedback(request, public_id):
     def save(*, case, user, data, form):
         return services.feedback_save(
@@ -197,7 +179,6 @@ def feedback(request, public_id):
 
 @never_cache
 @require_GET
-@_declaration_first
 def history(request, public_id):
     """The change list: every save of every section, who and when, each field before and after."""
     access = update_form_get_for_user(request, public_id, what="update form history")
@@ -208,7 +189,6 @@ def history(request, public_id):
 
 @never_cache
 @require_GET
-@_declaration_first
 def panel_view(request, public_id):
     """What the panel will see: the anonymised rendering, for coordinators and the SOO to check."""
     access = update_form_get_for_user(request, public_id, what="update form panel view")
@@ -223,13 +203,20 @@ def panel_view(request, public_id):
 
 @never_cache
 @require_GET
-@_declaration_first
 def panel_pdf(request, public_id):
-    access = update_form_get_for_user(request, public_id, what="update form panel PDF")
+    access = update_form_get_for_user(request, public_id, what="update form panel PDF", log=False)
+    case = access.case
     with transaction.atomic():
-        form = panel_render.panel_form(access.case)
+        form = panel_render.panel_form(case)
+        access_record(
+            request=request,
+            action=AccessLog.Action.PDF,
+            obj=case,
+            case_reference=case.reference,
+            what="update form panel PDF",
+        )
     response = HttpResponse(panel_render.panel_pdf(form), content_type="application/pdf")
     # The file name carries the pseudonym, never the reference or a name.
-    response["Content-Disposition"] = f'attachment; filename="update-form-{access.case.pseudonym}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="update-form-{case.pseudonym}.pdf"'
     response["Cache-Control"] = "no-store"
     return response

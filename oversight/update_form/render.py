@@ -26,12 +26,12 @@ from django.utils import timezone
 
 from cases.access import coordinators_for_case
 from cases.models import Case
+from oversight.anonymise import case_identifiers, role_pseudonyms, section_redact
 from ppda.notifications import notification_send
 from ppda.pdf import render_pdf
 
 from . import selectors
 from .models import FIELD_LABELS, SECTION_TITLES, SUPPORT_KINDS, Section
-from .redaction import case_identifiers, role_pseudonyms, section_redact
 
 WITHHELD = "Withheld: needs review"
 NOTIFICATION_KIND = "form_withheld"

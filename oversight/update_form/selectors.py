@@ -11,12 +11,12 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from cases.models import Case, Party
+from oversight.anonymise import highlight
 from oversight.contacts.models import Contact, ContactPlan
 from ppda.models import StaffMember
 
 from . import hooks
 from .models import FIELD_LABELS, SECTION_TITLES, SECTIONS, Section
-from .redaction import highlight
 
 
 @dataclass

@@ -13,11 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Case
+from oversight.anonymise import case_identifiers, section_redact
 from oversight.models import Allocation
 from ppda.errors import ApplicationError
 
 from .models import SUPPORT_KINDS, Concerns, Feedback, Investigation, Overview, Section, Support, SupportStatus
-from .redaction import case_identifiers, section_redact
 
 
 def _check_writer(*, case: Case, user) -> None:
@@ -33,8 +33,10 @@ def _check_writer(*, case: Case, user) -> None:
 
 def _section_save(model: type[Section], *, case: Case, user, values: dict, complete: bool, expected_version):
     _check_writer(case=case, user=user)
-    # Locked, so two saves of the same section (two tabs) are serialised and the second sees the first.
-    section, _ = model.objects.select_for_update().get_or_create(case=case)
+    # The case row locked: two saves of the form (two tabs) are serialised and the second sees the first,
+    # also when neither section exists yet. The first save creates the row, so its history names the writer.
+    Case.objects.select_for_update(of=("self",)).filter(pk=case.pk).values_list("pk", flat=True).get()
+    section = model.objects.filter(case=case).first() or model(case=case)
     if expected_version is not None and section.version != expected_version:
         raise ApplicationError(
             "Someone saved this section after you opened it. Your changes were not saved: "

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from oversight.access import update_form_get_for_user
+from oversight.anonymise import case_identifiers, role_pseudonyms
 from ppda.audit import access_record
 from ppda.errors import ApplicationError, apply_to_form
 from ppda.models import AccessLog
@@ -24,7 +25,6 @@ from . import render as panel_render
 from . import selectors, services
 from .forms import ConcernsForm, FeedbackForm, InvestigationForm, OverviewForm, SupportForm
 from .models import SECTION_TITLES, SECTIONS
-from .redaction import case_identifiers, role_pseudonyms
 
 
 @never_cache

@@ -54,8 +54,11 @@ def detail(request, public_id):
             "can_edit": access.can_edit,
             "sections": sections,
             "by_slug": {s["slug"]: s for s in sections},
-            "incomplete": sum(s["state"].incomplete for s in sections),
-            "warnings": sum(s["state"].warnings for s in sections),
+            "state": selectors.FormState(
+                incomplete=sum(s["state"].incomplete for s in sections),
+                warnings=sum(s["state"].warnings for s in sections),
+                withheld=sum(s["state"].withheld for s in sections),
+            ),
             "bands": selectors.party_bands(selectors.case_parties_with_rank(case), role_pseudonyms(case)),
             "contacts": selectors.contact_summary(case),
             "investigation_record": selectors.investigation_record_for_case(case),

@@ -164,9 +164,9 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from oversight.contacts import notify
     from oversight.contacts.sweep import deadlines_sweep
     from oversight.models import Allocation
+    from ppda.notifications import services as notify
 
     # Emails go to worker tasks after commit; here they are counted, not queued (no broker traffic).
     enqueued: list[int] = []

@@ -8,8 +8,8 @@ from django.urls import NoReverseMatch, reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from bench.scale_seed import BENCH_PREFIX
 from ppda.models import User
-from ppda.scale_seed import BENCH_PREFIX
 
 USERS_PER_PAGE = 16
 

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from ppda.audit import access_record
+from ppda.errors import ApplicationError
 from ppda.models import AccessLog
 
 from . import services
@@ -209,7 +210,7 @@ def case_intake(request):
         case, created = services.intake_api_submit(system=system, key=key, body_hash=body_hash, data=data)
     except services.IdempotencyConflict:
         return _error(409, "This Idempotency-Key was already used with a different body")
-    except services.IntakeInvalid as e:
+    except ApplicationError as e:
         return _invalid(e.errors)
     if created:
         access_record(

@@ -5,21 +5,17 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
-    CharField,
     Exists,
     F,
-    FilteredRelation,
     Func,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
 from django.db.models import Case as DbCase
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import timezone
 
@@ -28,6 +24,7 @@ from ppda.models import StaffMember
 from ppda.permissions import objects_for_user
 from ppda.roles import Role, has_role
 
+from .extensions import allocation_reads
 from .models import Case, CaseAccessDeclaration, CaseLink, Party
 
 VIEW_CASE = "cases.view_case"
@@ -152,17 +149,13 @@ def inbox_filtered(*, user, status: str = "", risk: str = "", route: str = "", q
 def inbox_cases(cases: QuerySet | None = None, **filters) -> QuerySet:
     """The coordinators' SOO inbox (inbox_filtered, or `cases` from it): received (untriaged) cases first, then
     oldest first. Each row carries its triage owner and its live allocation's first-contact deadline, read in the
-    same query by a join (a case has at most one live allocation: constraint allocation_one_live_per_case)."""
-    from oversight.models import Allocation
-
+    same query by a join (provided by oversight: cases.extensions)."""
     cases = inbox_filtered(**filters) if cases is None else cases
     return (
         cases.select_related("triage_owner")
         .annotate(
-            live=FilteredRelation("allocations", condition=Q(allocations__status__in=Allocation.LIVE)),
             untriaged_rank=DbCase(When(status=Case.Status.RECEIVED, then=Value(0)), default=Value(1)),
-            contact_due=F("live__first_contact_due"),
-            contact_met=F("live__first_contact_met_at"),
+            **allocation_reads().inbox_annotations(),
         )
         .order_by("untriaged_rank", "received_at", "pk")
     )
@@ -263,9 +256,7 @@ def case_history(*, case: Case, user=None, visible: QuerySet | None = None, part
     (need-to-know applies to history too). `parties` are this case's parties when the caller has them.
 
     Three queries whatever the number of cases (two when the parties are given): this case's parties, the
-    matches, the cases (SOO by subquery)."""
-    from oversight.models import Allocation
-
+    matches, the cases (SOO by subquery, provided by oversight: cases.extensions)."""
     match = _same_people(list(case.parties.all()) if parties is None else parties)
     if match is None:
         return []
@@ -275,19 +266,11 @@ def case_history(*, case: Case, user=None, visible: QuerySet | None = None, part
         roles.setdefault(case_id, set()).add(role)
     if not roles:
         return []
-    latest = Allocation.objects.filter(case=OuterRef("pk")).order_by("-allocated_at")
     if visible is None:
         visible = cases_for_user(user) if user is not None else Case.objects.all()
     rows = list(
         visible.filter(pk__in=list(roles))
-        .annotate(
-            soo_name=Subquery(
-                latest.annotate(
-                    n=Concat("soo__first_name", Value(" "), "soo__last_name", output_field=CharField())
-                ).values("n")[:1]
-            ),
-            soo_allocation_status=Subquery(latest.values("status")[:1]),
-        )
+        .annotate(**allocation_reads().history_annotations())
         .order_by("-received_at", "-pk")
     )
     labels = dict(Party.Role.choices)
@@ -328,10 +311,8 @@ def case_links(*, case: Case, user=None, visible: QuerySet | None = None) -> lis
 
 
 def case_live_allocation(case: Case):
-    """The case's live (pending or accepted) allocation with its SOO, or None."""
-    from oversight.models import Allocation
-
-    return Allocation.objects.filter(case=case, status__in=Allocation.LIVE).select_related("soo").first()
+    """The case's live (pending or accepted) allocation with its SOO, or None (provided by oversight)."""
+    return allocation_reads().live_allocation(case)
 
 
 def case_declaration_for(*, case: Case, user) -> CaseAccessDeclaration | None:

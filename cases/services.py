@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ppda.audit import access_record
+from ppda.errors import ApplicationError
 from ppda.models import AccessLog, District, StaffMember
 from ppda.notifications import notification_send
 from ppda.roles import Role
@@ -30,25 +31,8 @@ from .models import (
 )
 
 
-class CaseError(Exception):
-    """A rule of the workflow was broken; the message is safe to show to the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class IntakeInvalid(Exception):
-    """Intake input that breaks a rule. `errors` maps a field path ('reference', 'parties.0.employee_number',
-    'parties') to messages, so the form and the JSON API report the same thing in their own shape."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("Invalid intake")
-        self.errors = errors
-
-
-class AlreadyAssigned(CaseError):
-    pass
+class AlreadyAssigned(ApplicationError):
+    """Someone else is already triaging the case (the message names them, a coordinator)."""
 
 
 class IdempotencyConflict(Exception):
@@ -190,14 +174,14 @@ def intake_create(*, data: IntakeInput, created_by=None, intake_system: IntakeSy
     The one place intake rules live (the form and the JSON API both call it): a unique reference in the
     force's format, received no later than now, at least one victim and one suspect, police parties found
     in the staff directory by employee number, dates of birth in the past, a category that matches them.
-    Raises IntakeInvalid with every problem found; nothing is written then.
+    Raises ApplicationError with every problem found; nothing is written then.
     """
     data.reference = reference_clean(data.reference)
     numbers = {p.employee_number.strip().upper() for p in data.parties if p.is_police and p.employee_number}
     staff_by_number = {s.employee_number.upper(): s for s in StaffMember.objects.filter(employee_number__in=numbers)}
     errors = _intake_errors(data, staff_by_number)
     if errors:
-        raise IntakeInvalid(errors)
+        raise ApplicationError(errors=errors)
     try:
         with transaction.atomic():
             case = Case.objects.create(
@@ -235,7 +219,7 @@ def intake_create(*, data: IntakeInput, created_by=None, intake_system: IntakeSy
                     SafeContact.objects.create(party=party, **sc.__dict__)
     except IntegrityError:
         # Two intakes of the same reference at once: the unique index lets one through.
-        raise IntakeInvalid({"reference": ["A case with this reference already exists"]}) from None
+        raise ApplicationError(errors={"reference": ["A case with this reference already exists"]}) from None
     return case
 
 
@@ -247,11 +231,13 @@ def _locked(case: Case) -> Case:
 
 
 @transaction.atomic
-def case_status_change(*, case: Case, to_status: str, user=None) -> Case:
-    """Move a case along its lifecycle. Only the moves in Case.TRANSITIONS are allowed, from the state now stored."""
+def case_status_change(*, case: Case, to_status: str, user=None, needs_reallocation: bool | None = None) -> Case:
+    """Move a case along its lifecycle. Only the moves in Case.TRANSITIONS are allowed, from the state now stored:
+    every status change of a case, in every app, comes through here. `needs_reallocation` sets the inbox flag
+    in the same write (a case back from a declined or ended allocation)."""
     locked = _locked(case)
     if not locked.can_move_to(to_status):
-        raise CaseError(
+        raise ApplicationError(
             f"A {locked.get_status_display().lower()} case cannot become {Case.Status(to_status).label.lower()}"
         )
     now = timezone.now()
@@ -262,9 +248,12 @@ def case_status_change(*, case: Case, to_status: str, user=None) -> Case:
         locked.closed_at = now
     if to_status == Case.Status.REOPENED:
         locked.closed_at = None
+    if needs_reallocation is not None:
+        locked.needs_reallocation = needs_reallocation
     if user is not None:
         locked._history_user = user
     locked.save()
+    case.status, case.needs_reallocation = locked.status, locked.needs_reallocation
     return locked
 
 
@@ -274,7 +263,7 @@ def case_assign_to_me(*, case: Case, user) -> Case:
     other: the second sees the first's name and is told so (AlreadyAssigned) rather than silently taking it."""
     locked = _locked(case)
     if locked.status != Case.Status.RECEIVED:
-        raise CaseError("This case has already been triaged")
+        raise ApplicationError("This case has already been triaged")
     if locked.triage_owner_id == user.pk:
         return locked
     if locked.triage_owner_id is not None:
@@ -303,12 +292,12 @@ def case_triage(
     Only a received case can be triaged, and only by its triage owner if someone took it."""
     locked = _locked(case)
     if locked.status != Case.Status.RECEIVED:
-        raise CaseError("This case has already been triaged")
+        raise ApplicationError("This case has already been triaged")
     if locked.triage_owner_id not in (None, user.pk):
         owner = get_user_model().objects.get(pk=locked.triage_owner_id)
         raise AlreadyAssigned(f"{owner.display_name} is triaging this case")
     if risk_level not in Case.Risk.values:
-        raise CaseError("Select the DASH risk level")
+        raise ApplicationError("Select the DASH risk level")
     locked.risk_level = risk_level
     locked.duty = duty
     locked.incident_district = incident_district
@@ -328,21 +317,21 @@ def case_triage(
 def case_link_create(*, from_case: Case, to_case: Case, kind: str, note: str = "", user) -> CaseLink:
     """Link two cases (counter-allegation pair, repeat report, related). A pair is linked once, either way."""
     if from_case.pk == to_case.pk:
-        raise CaseError("A case cannot be linked to itself")
+        raise ApplicationError("A case cannot be linked to itself")
     if kind not in CaseLink.Kind.values:
-        raise CaseError("Select the kind of link")
+        raise ApplicationError("Select the kind of link")
     if (
         CaseLink.objects.filter(from_case=from_case, to_case=to_case).exists()
         or CaseLink.objects.filter(from_case=to_case, to_case=from_case).exists()
     ):
-        raise CaseError("These cases are already linked")
+        raise ApplicationError("These cases are already linked")
     try:
         with transaction.atomic():
             return CaseLink.objects.create(
                 from_case=from_case, to_case=to_case, kind=kind, note=note.strip()[:200], created_by=user
             )
     except IntegrityError:
-        raise CaseError("These cases are already linked") from None
+        raise ApplicationError("These cases are already linked") from None
 
 
 # -- First-open declaration ---------------------------------------------------------------------------------
@@ -354,14 +343,14 @@ def case_access_declare(*, case: Case, user, kind: str, note: str = "", request=
     case for good, is stored as a standing conflict against each party (so allocation never picks them),
     and tells every coordinator - by reference and link only."""
     if kind not in CaseAccessDeclaration.Kind.values:
-        raise CaseError("Select whether you know anyone in this case")
+        raise ApplicationError("Select whether you know anyone in this case")
     if kind == CaseAccessDeclaration.Kind.CONFLICT and not note.strip():
-        raise CaseError("Say briefly how you know someone in this case")
+        raise ApplicationError("Say briefly how you know someone in this case")
     try:
         with transaction.atomic():
             declaration = CaseAccessDeclaration.objects.create(case=case, user=user, kind=kind, note=note.strip())
     except IntegrityError:
-        raise CaseError("You have already made your declaration for this case") from None
+        raise ApplicationError("You have already made your declaration for this case") from None
     access_record(
         request=request,
         user=user,
@@ -408,9 +397,9 @@ def case_access_declare(*, case: Case, user, kind: str, note: str = "", request=
 def coordinator_shift_create(*, coordinator, starts_at: dt.datetime, ends_at: dt.datetime, note: str = ""):
     """Put a coordinator on the rota. Only coordinators can be on it; a shift ends after it starts."""
     if not coordinator.groups.filter(name=Role.COORDINATOR).exists():
-        raise CaseError("Only a case coordinator can be on the rota")
+        raise ApplicationError("Only a case coordinator can be on the rota")
     if ends_at <= starts_at:
-        raise CaseError("The shift must end after it starts")
+        raise ApplicationError("The shift must end after it starts")
     return CoordinatorShift.objects.create(coordinator=coordinator, starts_at=starts_at, ends_at=ends_at, note=note)
 
 
@@ -439,7 +428,7 @@ def intake_api_submit(*, system: IntakeSystem, key: str, body_hash: str, data: I
     """Create a case from another force system, once per idempotency key.
 
     Returns (case, created). A repeat with the same key and body returns the first case (created=False);
-    the same key with a different body raises IdempotencyConflict. Invalid input raises IntakeInvalid."""
+    the same key with a different body raises IdempotencyConflict. Invalid input raises ApplicationError."""
     _idempotency_lock(system.pk, key)
     previous = IntakeRequest.objects.filter(system=system, key=key).select_related("case").first()
     if previous is not None:

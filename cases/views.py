@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ppda.access import safe_next
 from ppda.audit import access_record
+from ppda.errors import ApplicationError
 from ppda.models import AccessLog
 from ppda.roles import Role, has_role
 
@@ -97,7 +98,7 @@ def _options(field) -> list[tuple[str, str, bool]]:
 def assign_to_me(request, case):
     try:
         services.case_assign_to_me(case=case, user=request.user)
-    except services.CaseError as e:
+    except ApplicationError as e:
         messages.error(request, f"{case.reference}: {e.message}")
     else:
         messages.success(request, f"You are triaging {case.reference}")
@@ -128,7 +129,7 @@ def intake(request):
                 data = intake_input(case_form, parties, safes)
                 try:
                     case = services.intake_create(data=data, created_by=request.user)
-                except services.IntakeInvalid as e:
+                except ApplicationError as e:
                     _apply_intake_errors(e.errors, case_form, [p for p in parties if p.cleaned_data])
                     party_errors = e.errors.get("parties", [])
                 else:
@@ -223,7 +224,7 @@ def declare(request, case):
                 note=form.cleaned_data["note"],
                 request=request,
             )
-        except services.CaseError as e:
+        except ApplicationError as e:
             form.add_error(None, e.message)
         else:
             if declaration.kind == CaseAccessDeclaration.Kind.CONFLICT:
@@ -260,7 +261,7 @@ def triage(request, case):
     if request.method == "POST" and form.is_valid():
         try:
             services.case_triage(case=case, user=request.user, **form.cleaned_data)
-        except services.CaseError as e:
+        except ApplicationError as e:
             form.add_error(None, e.message)
         else:
             messages.success(request, f"{case.reference} triaged")
@@ -295,7 +296,7 @@ def link_create(request, case):
                     note=form.cleaned_data["note"],
                     user=request.user,
                 )
-            except services.CaseError as e:
+            except ApplicationError as e:
                 form.add_error("reference", e.message)
             else:
                 messages.success(request, f"{case.reference} linked to {other.reference}")
@@ -317,7 +318,7 @@ def rota(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.coordinator_shift_create(**form.cleaned_data)
-        except services.CaseError as e:
+        except ApplicationError as e:
             form.add_error(None, e.message)
         else:
             messages.success(request, "Shift added to the rota")

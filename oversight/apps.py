@@ -3,3 +3,14 @@ from django.apps import AppConfig
 
 class OversightConfig(AppConfig):
     name = "oversight"
+
+    def ready(self):
+        from ppda.demo import demo_step_register
+
+        demo_step_register("oversight.demo", "seed_allocations", order=20)
+
+        from cases.extensions import allocation_reads_register
+
+        from .allocation.case_reads import READS
+
+        allocation_reads_register(READS)

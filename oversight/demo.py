@@ -13,12 +13,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from cases.models import Case, CaseLink, ConflictDeclaration
+from ppda.errors import ApplicationError
 from ppda.models import StaffMember
 from ppda.roles import Role
 
 from .allocation.selectors import allocation_suggestions
 from .allocation.services import (
-    AllocationError,
     allocation_create,
     allocation_decline,
     allocation_end,
@@ -85,7 +85,7 @@ def _standing_declarations(coordinator, rng: random.Random) -> int:
             conflict_declaration_create(
                 declarer=declarer, by=coordinator, reason=DEMO_REASON, against_staff=party.staff
             )
-        except AllocationError:
+        except ApplicationError:
             continue
         made += 1
     if made == 0 and soos:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases.models import CaseAccessDeclaration, ConflictDeclaration, Party
 from ppda.access import role_required
 from ppda.audit import access_record
+from ppda.errors import ApplicationError
 from ppda.models import AccessLog
 from ppda.pdf import render_pdf
 from ppda.roles import Role, has_role
@@ -28,7 +29,6 @@ from .allocation.selectors import allocation_suggestions, case_parties, live_all
 from .allocation.services import (
     ALLOCATABLE_STATUSES,
     NO_CONFLICT_TEXT,
-    AllocationError,
     allocation_accept,
     allocation_create,
     allocation_decline,
@@ -64,9 +64,9 @@ def allocate(request, public_id):
             allocation = allocation_create(
                 case=case, soo=form.cleaned_data["soo"], by=request.user, overrides=form.overrides()
             )
-        except AllocationError as e:
+        except ApplicationError as e:
             form.add_error(None, e.message)
-            for code in e.missing_reasons:
+            for code in e.extra.get("missing_reasons", []):
                 form.add_error(f"override_{code}", f"Give a reason for overriding: {SOFT_RULE_LABELS[code].lower()}")
         else:
             messages.success(
@@ -119,7 +119,7 @@ def end(request, public_id):
     else:
         try:
             allocation_end(allocation=current, by=request.user, reason=form.cleaned_data["reason"])
-        except AllocationError as e:
+        except ApplicationError as e:
             messages.error(request, e.message)
         else:
             messages.success(request, f"The allocation has ended. Case {case.reference} is ready to reallocate.")
@@ -156,7 +156,7 @@ def respond(request, public_id):
                     conflict_with=list(form.cleaned_data["conflict_with"]),
                 )
                 messages.success(request, f"You have declined case {case.reference}. The coordinators have been told.")
-        except AllocationError as e:
+        except ApplicationError as e:
             form.add_error(None, e.message)
         else:
             return redirect("oversight:dashboard")
@@ -237,7 +237,7 @@ def declarations(request):
                     last_name=data.get("last_name", ""),
                     date_of_birth=data.get("date_of_birth"),
                 )
-            except AllocationError as e:
+            except ApplicationError as e:
                 form.add_error(None, e.message)
             else:
                 messages.success(request, "The conflict declaration has been recorded.")

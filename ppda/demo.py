@@ -21,6 +21,18 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from ppda.models import Command, Department, District, StaffMember, Team, User
 from ppda.roles import Role
 
+# (module, function, order) of the seeding steps of the apps built on ppda, registered by each app.
+DEMO_STEPS: list[tuple[str, str]] = []
+_DEMO_STEP_ORDER: dict[tuple[str, str], int] = {}
+
+
+def demo_step_register(module_name: str, function_name: str, *, order: int) -> None:
+    """Register a later seed_demo step (by name: nothing is imported until seed_demo runs). Idempotent."""
+    key = (module_name, function_name)
+    _DEMO_STEP_ORDER[key] = order
+    DEMO_STEPS[:] = sorted(_DEMO_STEP_ORDER, key=_DEMO_STEP_ORDER.__getitem__)
+
+
 DEMO_PASSWORD = "ppda-demo-password"  # noqa: S105 - documented demo credential, refused in production
 DEMO_SEED = 2026
 EMAIL_DOMAIN = "demo-constabulary.example"  # .example is reserved: mail can never reach anyone

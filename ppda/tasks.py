@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from .notifications.tasks import notifications_email_task  # noqa: F401 - registers the task with the worker
+
 
 @shared_task
 def signin_records_purge_task() -> dict:

@@ -1,6 +1,6 @@
 """Writes for allocation: allocate, accept, decline, end, and standing conflict declarations.
 
-Each service is keyword-only and atomic, checks the state it starts from, and raises AllocationError
+Each service is keyword-only and atomic, checks the state it starts from, and raises ApplicationError
 with a message fit to show the coordinator or SOO. Access follows the allocation: the SOO's user gets
 `cases.view_case` on the case when allocated and loses it when the allocation is declined or ended.
 """
@@ -15,9 +15,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Case, CaseAccessDeclaration, ConflictDeclaration, Party, normalise_name
+from cases.access import coordinators_for_case
+from cases.models import Case, ConflictDeclaration, Party, normalise_name
 from cases.selectors import VIEW_CASE, cases_for_user
+from cases.services import case_status_change
 from oversight.models import Allocation
+from ppda.errors import ApplicationError
 from ppda.models import StaffMember
 from ppda.notifications import notification_send
 from ppda.permissions import grant, require_role, revoke
@@ -34,39 +37,8 @@ NO_CONFLICT_TEXT = (
 )
 
 
-class AllocationError(Exception):
-    """A rule or state check refused the action; the message is for the person who asked."""
-
-    def __init__(self, message: str, *, missing_reasons: list[str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.missing_reasons = missing_reasons or []
-
-
 def _soo_user(staff: StaffMember):
     return get_user_model().objects.filter(staff=staff, is_active=True, groups__name=Role.SOO).order_by("pk").first()
-
-
-def _coordinators_for(case: Case):
-    """Active coordinators who may see this case (never a party, a party's line manager or the conflicted)."""
-    party_staff = list(case.parties.filter(staff__isnull=False).values_list("staff_id", flat=True))
-    managers = StaffMember.objects.filter(reports__in=party_staff).values("pk")
-    conflicted = CaseAccessDeclaration.objects.filter(case=case, kind=CaseAccessDeclaration.Kind.CONFLICT)
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.COORDINATOR)
-        .exclude(staff_id__in=party_staff)
-        .exclude(staff_id__in=managers)
-        .exclude(pk__in=conflicted.values("user_id"))
-        .distinct()
-    )
-
-
-def _set_case(case: Case, by, **fields) -> None:
-    for name, value in fields.items():
-        setattr(case, name, value)
-    case._history_user = by
-    case.save(update_fields=list(fields))
 
 
 def _lock_case(case: Case) -> Case:
@@ -87,28 +59,28 @@ def allocation_create(*, case: Case, soo: StaffMember, by, overrides: dict[str, 
     with transaction.atomic():
         locked = _lock_case(case)
         if not cases_for_user(by).filter(pk=locked.pk).exists():
-            raise AllocationError("You cannot allocate this case.")
+            raise ApplicationError("You cannot allocate this case.")
         current = Allocation.objects.filter(case=locked, status__in=Allocation.LIVE).select_related("soo").first()
         if current is not None:
-            raise AllocationError(
+            raise ApplicationError(
                 f"Case {locked.reference} has already been allocated (at "
                 f"{timezone.localtime(current.allocated_at):%H:%M on %d %B %Y}), perhaps by another coordinator a "
                 "moment ago. Nothing was changed: reload the page to see who it is with."
             )
         if locked.status not in ALLOCATABLE_STATUSES:
-            raise AllocationError(
+            raise ApplicationError(
                 f"Case {locked.reference} is {locked.get_status_display().lower()}: only a triaged case, or one "
                 "returned for reallocation, can be allocated."
             )
         check = allocation_check(locked, soo)
         if check is None:
-            raise AllocationError(f"{soo.full_name} is not a chief inspector and cannot be an SOO.")
+            raise ApplicationError(f"{soo.full_name} is not a chief inspector and cannot be an SOO.")
         if check.hard:
             reasons = "; ".join(e.reason for e in check.hard)
-            raise AllocationError(f"{soo.full_name} cannot be allocated this case: {reasons}.")
+            raise ApplicationError(f"{soo.full_name} cannot be allocated this case: {reasons}.")
         missing = [code for code in check.soft_codes if not overrides.get(code)]
         if missing:
-            raise AllocationError(
+            raise ApplicationError(
                 f"Give a reason for overriding each exclusion for {soo.full_name}: "
                 + "; ".join(f"{SOFT_RULE_LABELS[c].lower()} ({_reasons(check, c)})" for c in missing)
                 + ".",
@@ -116,7 +88,7 @@ def allocation_create(*, case: Case, soo: StaffMember, by, overrides: dict[str, 
             )
         soo_user = _soo_user(soo)
         if soo_user is None:  # the rules already refuse this; kept so a grant never goes nowhere
-            raise AllocationError(f"{soo.full_name} has no SOO user account.")
+            raise ApplicationError(f"{soo.full_name} has no SOO user account.")
         now = timezone.now()
         recorded = [{"rule": e.code, "exclusion": e.reason, "reason": overrides[e.code]} for e in check.soft]
         try:
@@ -131,10 +103,10 @@ def allocation_create(*, case: Case, soo: StaffMember, by, overrides: dict[str, 
                     overrides=recorded,
                 )
         except IntegrityError:
-            raise AllocationError(
+            raise ApplicationError(
                 f"Case {locked.reference} was allocated by another coordinator a moment ago. Nothing was changed."
             ) from None
-        _set_case(locked, by, status=Case.Status.ALLOCATED, needs_reallocation=False)
+        case_status_change(case=locked, to_status=Case.Status.ALLOCATED, user=by, needs_reallocation=False)
         grant(soo_user, VIEW_CASE, locked)
         notification_send(
             recipients=[soo_user],
@@ -164,9 +136,9 @@ def _remove_access(allocation: Allocation) -> None:
 
 def _check_own_pending(allocation: Allocation, by) -> Allocation:
     if getattr(by, "staff_id", None) != allocation.soo_id or not has_role(by, Role.SOO):
-        raise AllocationError("This allocation is not yours.")
+        raise ApplicationError("This allocation is not yours.")
     if allocation.status != Allocation.Status.PENDING:
-        raise AllocationError(f"You have already responded to this allocation ({allocation.get_status_display()}).")
+        raise ApplicationError(f"You have already responded to this allocation ({allocation.get_status_display()}).")
     return allocation
 
 
@@ -181,7 +153,7 @@ def allocation_accept(*, allocation: Allocation, by, declaration: str = NO_CONFL
         locked._history_user = by
         locked.save(update_fields=["status", "responded_at", "no_conflict_declaration"])
         if locked.case.status == Case.Status.ALLOCATED:
-            _set_case(locked.case, by, status=Case.Status.ACTIVE)
+            case_status_change(case=locked.case, to_status=Case.Status.ACTIVE, user=by)
     return locked
 
 
@@ -193,14 +165,14 @@ def allocation_decline(*, allocation: Allocation, by, reason: str, conflict_with
     """
     reason = (reason or "").strip()
     if not reason:
-        raise AllocationError("Say why you are declining this allocation.")
+        raise ApplicationError("Say why you are declining this allocation.")
     with transaction.atomic():
         case = _lock_case(allocation.case)
         locked = _check_own_pending(_lock_allocation(allocation), by)
         now = timezone.now()
         for party in conflict_with:
             if party.case_id != case.pk:
-                raise AllocationError("That person is not a party to this case.")
+                raise ApplicationError("That person is not a party to this case.")
             ConflictDeclaration.objects.create(
                 declarer=locked.soo,
                 against_staff=party.staff,
@@ -216,10 +188,10 @@ def allocation_decline(*, allocation: Allocation, by, reason: str, conflict_with
         locked.decline_reason = reason
         locked._history_user = by
         locked.save(update_fields=["status", "responded_at", "decline_reason"])
-        _set_case(case, by, status=Case.Status.TRIAGED, needs_reallocation=True)
+        case_status_change(case=case, to_status=Case.Status.TRIAGED, user=by, needs_reallocation=True)
         _remove_access(locked)
         notification_send(
-            recipients=_coordinators_for(case),
+            recipients=coordinators_for_case(case),
             kind="allocation_declined",
             message=f"The SOO declined case {case.reference}. It is back in the inbox for reallocation.",
             link=reverse("oversight:allocate", args=[case.public_id]),
@@ -236,20 +208,20 @@ def allocation_end(*, allocation: Allocation, by, reason: str, reallocate: bool 
     """
     reason = (reason or "").strip()
     if not reason:
-        raise AllocationError("Give a reason for ending this allocation.")
+        raise ApplicationError("Give a reason for ending this allocation.")
     require_role(by, Role.COORDINATOR)
     with transaction.atomic():
         case = _lock_case(allocation.case)
         locked = _lock_allocation(allocation)
         if locked.status not in Allocation.LIVE:
-            raise AllocationError("This allocation has already ended.")
+            raise ApplicationError("This allocation has already ended.")
         locked.status = Allocation.Status.ENDED
         locked.ended_at = timezone.now()
         locked.end_reason = reason[:200]
         locked._history_user = by
         locked.save(update_fields=["status", "ended_at", "end_reason"])
         if reallocate:
-            _set_case(case, by, status=Case.Status.TRIAGED, needs_reallocation=True)
+            case_status_change(case=case, to_status=Case.Status.TRIAGED, user=by, needs_reallocation=True)
         _remove_access(locked)
         soo_user = _soo_user(locked.soo)
         if soo_user is not None:
@@ -279,18 +251,18 @@ def conflict_declaration_create(
     An SOO records declarations for themselves; a coordinator for anyone.
     """
     if not (has_role(by, Role.COORDINATOR) or (has_role(by, Role.SOO) and by.staff_id == declarer.pk)):
-        raise AllocationError("You may record conflict declarations only for yourself.")
+        raise ApplicationError("You may record conflict declarations only for yourself.")
     reason = (reason or "").strip()
     if not reason:
-        raise AllocationError("Say how you know this person.")
+        raise ApplicationError("Say how you know this person.")
     if against_staff is not None:
         if against_staff.pk == declarer.pk:
-            raise AllocationError("A declaration must be against someone else.")
+            raise ApplicationError("A declaration must be against someone else.")
         name, dob = "", None
     else:
         name = normalise_name(first_name, last_name)
         if not name or date_of_birth is None:
-            raise AllocationError("Give the person's name and date of birth.")
+            raise ApplicationError("Give the person's name and date of birth.")
         dob = date_of_birth
     with transaction.atomic():
         duplicate = ConflictDeclaration.objects.filter(declarer=declarer).filter(
@@ -299,7 +271,7 @@ def conflict_declaration_create(
             else Q(against_normalised_name=name, against_date_of_birth=dob)
         )
         if duplicate.exists():
-            raise AllocationError("This conflict is already declared.")
+            raise ApplicationError("This conflict is already declared.")
         return ConflictDeclaration.objects.create(
             declarer=declarer,
             against_staff=against_staff,

@@ -27,10 +27,10 @@ from django.utils import timezone
 
 from cases.models import Case
 from oversight.models import FIRST_CONTACT_HOURS, Allocation
+from ppda.notifications import Outgoing, notifications_send_bulk
 from ppda.roles import Role
 
 from .models import DeadlineEvent
-from .notify import Outgoing, notifications_send_bulk
 from .schedule import LONDON, REMINDER_24H, REMINDER_48H
 
 logger = logging.getLogger(__name__)

@@ -2,11 +2,12 @@
 
 import datetime as dt
 
+from django.apps import apps
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from cases.models import Case
+from ppda.audit import CASE_OBJECT_TYPE
 from ppda.models import AccessLog
 
 # The columns the auditor sees: the log row's own fields, never a join into case content.
@@ -47,12 +48,14 @@ def access_log_search(
     """
     qs = AccessLog.objects.only(*TRAIL_FIELDS).order_by("-at", "-id")
     if reference:
+        # The case model is the cases app's: looked up by its label, not imported (ppda/ is the foundation).
         case_ids = (
-            Case.objects.filter(reference__iexact=reference)
+            apps.get_model(CASE_OBJECT_TYPE)
+            .objects.filter(reference__iexact=reference)
             .annotate(public_id_text=Cast("public_id", CharField()))
             .values("public_id_text")
         )
-        qs = qs.filter(Q(case_reference__iexact=reference) | Q(object_type="cases.case", object_id__in=case_ids))
+        qs = qs.filter(Q(case_reference__iexact=reference) | Q(object_type=CASE_OBJECT_TYPE, object_id__in=case_ids))
     if username:
         qs = qs.filter(username__iexact=username)
     if date_from:

@@ -1,6 +1,6 @@
+from ..notifications.models import Notification
 from .audit import AccessLog
 from .directory import Command, Department, District, StaffMember, Team
-from .notifications import Notification
 from .security import BackupCode, EnrolmentPermit, SignInLockout, UserSession
 from .users import User
 

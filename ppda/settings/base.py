@@ -66,7 +66,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ppda.context_processors.ppda",
-                "oversight.contacts.context_processors.notifications",
+                "ppda.notifications.context_processors.notifications",
             ],
         },
     },

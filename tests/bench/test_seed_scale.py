@@ -3,8 +3,8 @@
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
 
+from bench.seed_scale import main as seed_scale
 from cases.models import Case, CaseUserObjectPermission, Party
 from oversight.allocation.selectors import open_case_limit
 from oversight.contacts.models import Contact
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_scale_small_and_idempotent():
     args = ["--staff", "300", "--chief-inspectors", "30", "--cases", "60", "--contacts", "200"]
-    call_command("seed_scale", *args)
+    seed_scale(args)
     assert StaffMember.objects.count() == 300
     assert StaffMember.objects.filter(rank="ci", soo_eligible=True).count() == 30
     assert Case.objects.count() == 60
@@ -31,6 +31,6 @@ def test_seed_scale_small_and_idempotent():
     # Live allocations are spread evenly, so no chief inspector is over the open-case limit.
     per_soo = Counter(Allocation.objects.filter(status__in=Allocation.LIVE).values_list("soo_id", flat=True))
     assert max(per_soo.values()) <= open_case_limit()
-    call_command("seed_scale", *args)  # a second run adds nothing
+    seed_scale(args)  # a second run adds nothing
     assert StaffMember.objects.count() == 300
     assert User.objects.filter(username__startswith="bench-").count() == 34

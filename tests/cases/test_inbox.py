@@ -14,6 +14,7 @@ from cases import services
 from cases.models import Case, CoordinatorShift
 from cases.selectors import inbox_cases
 from oversight.models import Allocation
+from ppda.errors import ApplicationError
 from ppda.roles import Role
 from tests.cases.conftest import declared
 from tests.factories.cases import CaseFactory, TriagedCaseFactory
@@ -224,7 +225,7 @@ def test_triage_moves_received_to_triaged(coordinator, coordinator_client):
     )
     assert case.triage_owner == coordinator and case.triaged_at is not None
     # Only from received: a second triage is refused.
-    with pytest.raises(services.CaseError):
+    with pytest.raises(ApplicationError):
         services.case_triage(
             case=case,
             user=coordinator,
@@ -254,7 +255,7 @@ def test_triage_by_someone_other_than_the_owner_is_refused(coordinator):
 
 def test_status_transitions_check_the_state_they_start_from(coordinator):
     case = CaseFactory()
-    with pytest.raises(services.CaseError, match="A received case cannot become closed"):
+    with pytest.raises(ApplicationError, match="A received case cannot become closed"):
         services.case_status_change(case=case, to_status="closed", user=coordinator)
     case = services.case_status_change(case=case, to_status="triaged", user=coordinator)
     case = services.case_status_change(case=case, to_status="allocated")
@@ -295,7 +296,7 @@ def test_rota_shows_who_is_on_duty(coordinator, coordinator_client):
 def test_only_coordinators_on_the_rota(coordinator):
     soo = UserFactory(roles=[Role.SOO])
     now = timezone.now()
-    with pytest.raises(services.CaseError):
+    with pytest.raises(ApplicationError):
         services.coordinator_shift_create(coordinator=soo, starts_at=now, ends_at=now + dt.timedelta(hours=1))
 
 

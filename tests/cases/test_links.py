@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import CaseLink
+from ppda.errors import ApplicationError
 from ppda.permissions import grant
 from ppda.roles import Role
 from tests.cases.conftest import declared
@@ -40,7 +41,7 @@ def test_coordinator_links_a_counter_allegation_pair(coordinator, coordinator_cl
     ):
         response = coordinator_client.post(url, {"reference": reference, "kind": "repeat"})
         assert ("#id_reference", message) in response.context["error_summary"]
-    with pytest.raises(services.CaseError):
+    with pytest.raises(ApplicationError):
         services.case_link_create(from_case=b, to_case=a, kind="repeat", user=coordinator)
     assert CaseLink.objects.count() == 1
 

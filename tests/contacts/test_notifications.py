@@ -149,7 +149,7 @@ def test_notifications_page_query_count_is_constant(client, reader, django_asser
 def test_unread_count_context_processor(rf, reader):
     from django.contrib.auth.models import AnonymousUser
 
-    from oversight.contacts.context_processors import notifications
+    from ppda.notifications.context_processors import notifications
 
     Notification.objects.create(recipient=reader, kind="breach", message="m")
     Notification.objects.create(recipient=reader, kind="breach", message="m", read_at=timezone.now())
@@ -171,7 +171,7 @@ def test_sweep_claims_are_unique_per_event():
 
 
 def test_email_task_sends_each_notification_once_and_skips_users_without_email():
-    from oversight.contacts.notify import notifications_email
+    from ppda.notifications import notifications_email
 
     with_email, without = UserFactory(), UserFactory(email="")
     ids = [
@@ -185,8 +185,8 @@ def test_email_task_sends_each_notification_once_and_skips_users_without_email()
 
 
 def test_sweep_enqueues_emails_in_chunks_of_ids(monkeypatch, django_capture_on_commit_callbacks):
-    from oversight.contacts import notify
-    from oversight.contacts.tasks import notifications_email_task
+    from ppda.notifications import services as notify
+    from ppda.notifications.tasks import notifications_email_task
 
     sent = []
     monkeypatch.setattr(notifications_email_task, "delay", lambda ids: sent.append(ids))

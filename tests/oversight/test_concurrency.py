@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 
 from cases.models import Case
-from oversight.allocation.services import AllocationError, allocation_create
+from oversight.allocation.services import allocation_create
 from oversight.models import Allocation
+from ppda.errors import ApplicationError
 from ppda.models import Notification
 from ppda.roles import Role
 from tests.factories.directory import UserFactory
@@ -31,7 +32,7 @@ def test_two_coordinators_allocating_at_once_exactly_one_succeeds():
                 backends.add(cursor.fetchone()[0])
             barrier.wait(timeout=10)
             results[i] = allocation_create(case=case, soo=soos[i], by=coordinators[i])
-        except AllocationError as e:
+        except ApplicationError as e:
             results[i] = e
         finally:
             connection.close()
@@ -44,7 +45,7 @@ def test_two_coordinators_allocating_at_once_exactly_one_succeeds():
 
     assert len(backends) == 2, "two real database connections"
     won = [r for r in results.values() if isinstance(r, Allocation)]
-    lost = [r for r in results.values() if isinstance(r, AllocationError)]
+    lost = [r for r in results.values() if isinstance(r, ApplicationError)]
     assert len(won) == 1 and len(lost) == 1, results
     assert "already been allocated" in lost[0].message or "a moment ago" in lost[0].message
     assert Allocation.objects.filter(case=case).count() == 1

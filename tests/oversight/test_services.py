@@ -10,7 +10,6 @@ from django.utils import timezone
 from cases.models import Case, ConflictDeclaration
 from cases.selectors import cases_for_user
 from oversight.allocation.services import (
-    AllocationError,
     allocation_accept,
     allocation_create,
     allocation_decline,
@@ -18,6 +17,7 @@ from oversight.allocation.services import (
     conflict_declaration_create,
 )
 from oversight.models import Allocation
+from ppda.errors import ApplicationError
 from ppda.models import Notification, User
 from ppda.roles import Role
 from tests.factories.cases import CaseFactory
@@ -78,14 +78,14 @@ def test_only_a_coordinator_may_allocate(case, soo):
 def test_coordinator_who_is_a_party_cannot_allocate(case, soo):
     suspect_staff = case.parties.get(role="suspect").staff
     coordinator = UserFactory(staff=suspect_staff, roles=[Role.COORDINATOR])
-    with pytest.raises(AllocationError):
+    with pytest.raises(ApplicationError):
         allocation_create(case=case, soo=soo, by=coordinator)
 
 
 @pytest.mark.parametrize("status", [Case.Status.RECEIVED, Case.Status.CLOSED])
 def test_only_triaged_cases(status, soo, coordinator):
     case = triaged_case_with_parties(status=status)
-    with pytest.raises(AllocationError, match="only a triaged case"):
+    with pytest.raises(ApplicationError, match="only a triaged case"):
         allocation_create(case=case, soo=soo, by=coordinator)
     assert not Allocation.objects.exists()
 
@@ -97,14 +97,14 @@ def test_reopened_case_can_be_allocated(soo, coordinator):
 
 def test_second_allocation_is_refused_with_a_clear_message(case, soo, coordinator):
     allocation_create(case=case, soo=soo, by=coordinator)
-    with pytest.raises(AllocationError, match="already been allocated"):
+    with pytest.raises(ApplicationError, match="already been allocated"):
         allocation_create(case=case, soo=soo_with_user(), by=coordinator)
     assert Allocation.objects.count() == 1
 
 
 def test_hard_exclusion_is_refused_even_with_reasons(case, coordinator):
     psd = soo_with_user(department=PsdDepartmentFactory())
-    with pytest.raises(AllocationError, match="works in PSD"):
+    with pytest.raises(ApplicationError, match="works in PSD"):
         allocation_create(case=case, soo=psd, by=coordinator, overrides={"psd_acu": "No one else"})
     case.refresh_from_db()
     assert case.status == Case.Status.TRIAGED and not Allocation.objects.exists()
@@ -116,7 +116,7 @@ def test_soft_exclusion_needs_a_reason_per_rule(case, coordinator):
     for _ in range(3):
         other = triaged_case_with_parties()
         allocation_create(case=other, soo=soo, by=coordinator, overrides={"incident_district": "fine"})
-    with pytest.raises(AllocationError) as e:
+    with pytest.raises(ApplicationError) as e:
         allocation_create(case=case, soo=soo, by=coordinator, overrides={"incident_district": "Only one available"})
     assert e.value.missing_reasons == ["capacity"]
     allocation = allocation_create(
@@ -137,7 +137,7 @@ def test_soft_exclusion_needs_a_reason_per_rule(case, coordinator):
 
 def test_blank_reason_is_no_reason(case, coordinator):
     soo = soo_with_user(district=case.incident_district)
-    with pytest.raises(AllocationError):
+    with pytest.raises(ApplicationError):
         allocation_create(case=case, soo=soo, by=coordinator, overrides={"incident_district": "   "})
 
 
@@ -145,12 +145,12 @@ def test_rules_are_rechecked_at_write_time(case, soo, coordinator):
     """Suitable when the page was drawn, moved to PSD before the coordinator pressed Allocate: refused."""
     soo.department = PsdDepartmentFactory()
     soo.save()
-    with pytest.raises(AllocationError, match="works in PSD"):
+    with pytest.raises(ApplicationError, match="works in PSD"):
         allocation_create(case=case, soo=soo, by=coordinator)
 
 
 def test_constable_cannot_be_allocated(case, coordinator):
-    with pytest.raises(AllocationError, match="not a chief inspector"):
+    with pytest.raises(ApplicationError, match="not a chief inspector"):
         allocation_create(case=case, soo=StaffMemberFactory(), by=coordinator)
 
 
@@ -165,7 +165,7 @@ def test_accept_stores_declaration_and_time(case, soo, coordinator):
     case.refresh_from_db()
     assert case.status == Case.Status.ACTIVE
     assert visible(soo.user, case)
-    with pytest.raises(AllocationError, match="already responded"):
+    with pytest.raises(ApplicationError, match="already responded"):
         allocation_accept(allocation=allocation, by=soo.user)
 
 
@@ -173,9 +173,9 @@ def test_only_the_allocated_soo_may_respond(case, soo, coordinator):
     allocation = allocation_create(case=case, soo=soo, by=coordinator)
     other = soo_with_user()
     for user in (other.user, coordinator):
-        with pytest.raises(AllocationError, match="not yours"):
+        with pytest.raises(ApplicationError, match="not yours"):
             allocation_accept(allocation=allocation, by=user)
-        with pytest.raises(AllocationError, match="not yours"):
+        with pytest.raises(ApplicationError, match="not yours"):
             allocation_decline(allocation=allocation, by=user, reason="x")
 
 
@@ -208,26 +208,26 @@ def test_decline_with_conflict_returns_case_and_stores_declaration(case, soo, co
         second_coordinator.pk,
     }
     # Back in the inbox: it can be allocated again, and the decliner is hard-excluded.
-    with pytest.raises(AllocationError, match="declared a conflict with the victim"):
+    with pytest.raises(ApplicationError, match="declared a conflict with the victim"):
         allocation_create(case=case, soo=soo, by=coordinator)
     allocation_create(case=case, soo=soo_with_user(), by=coordinator)
 
 
 def test_decline_without_conflict_needs_a_reason_and_stores_no_declaration(case, soo, coordinator):
     allocation = allocation_create(case=case, soo=soo, by=coordinator)
-    with pytest.raises(AllocationError, match="Say why"):
+    with pytest.raises(ApplicationError, match="Say why"):
         allocation_decline(allocation=allocation, by=soo.user, reason="  ")
     allocation_decline(allocation=allocation, by=soo.user, reason="On a course for three weeks.")
     assert not ConflictDeclaration.objects.exists()
     # Declining for another reason is a soft exclusion next time.
-    with pytest.raises(AllocationError, match="declined this case"):
+    with pytest.raises(ApplicationError, match="declined this case"):
         allocation_create(case=case, soo=soo, by=coordinator)
 
 
 def test_decline_cannot_name_a_party_from_another_case(case, soo, coordinator):
     allocation = allocation_create(case=case, soo=soo, by=coordinator)
     stranger = triaged_case_with_parties().parties.first()
-    with pytest.raises(AllocationError):
+    with pytest.raises(ApplicationError):
         allocation_decline(allocation=allocation, by=soo.user, reason="x", conflict_with=[stranger])
     allocation.refresh_from_db()
     assert allocation.status == Allocation.Status.PENDING
@@ -256,7 +256,7 @@ def test_end_for_closure_keeps_case_status(case, soo, coordinator):
     case.refresh_from_db()
     assert case.status == Case.Status.ALLOCATED and not case.needs_reallocation
     assert not visible(soo.user, case)
-    with pytest.raises(AllocationError, match="already ended"):
+    with pytest.raises(ApplicationError, match="already ended"):
         allocation_end(allocation=allocation, by=coordinator, reason="again")
 
 
@@ -279,22 +279,22 @@ def test_standing_declarations(soo, coordinator):
         date_of_birth=dt.date(1980, 2, 3),
     )
     assert (d.against_normalised_name, d.against_date_of_birth) == ("zoe o neill", dt.date(1980, 2, 3))
-    with pytest.raises(AllocationError, match="already declared"):
+    with pytest.raises(ApplicationError, match="already declared"):
         conflict_declaration_create(declarer=soo, by=soo.user, reason="x", against_staff=colleague)
     # An SOO only for themselves; a coordinator for anyone.
     other = soo_with_user()
-    with pytest.raises(AllocationError, match="only for yourself"):
+    with pytest.raises(ApplicationError, match="only for yourself"):
         conflict_declaration_create(declarer=other, by=soo.user, reason="x", against_staff=colleague)
     conflict_declaration_create(declarer=other, by=coordinator, reason="Told me by phone", against_staff=colleague)
-    with pytest.raises(AllocationError, match="name and date of birth"):
+    with pytest.raises(ApplicationError, match="name and date of birth"):
         conflict_declaration_create(declarer=soo, by=soo.user, reason="x", first_name="Sam", last_name="Lee")
-    with pytest.raises(AllocationError, match="someone else"):
+    with pytest.raises(ApplicationError, match="someone else"):
         conflict_declaration_create(declarer=soo, by=soo.user, reason="x", against_staff=soo)
     assert ConflictDeclaration.objects.count() == 3
 
 
 def test_unallocatable_case_is_untouched_on_error(soo, coordinator):
     case = CaseFactory()
-    with pytest.raises(AllocationError):
+    with pytest.raises(ApplicationError):
         allocation_create(case=case, soo=soo, by=coordinator)
     assert not Notification.objects.exists()

@@ -8,13 +8,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from ppda.demo import DEMO_PASSWORD, DEMO_SEED, seed_directory
+from ppda.demo import DEMO_PASSWORD, DEMO_SEED, DEMO_STEPS, seed_directory
 
-# Later steps, in order. Each is `function(*, stdout, rng)` and idempotent; a module not written yet is skipped.
-LATER_STEPS = [
-    ("cases.demo", "seed_cases"),
-    ("oversight.demo", "seed_allocations"),
-]
+# Later steps, in order: registered by the apps built on ppda (ppda.demo.demo_step_register in their
+# AppConfig.ready), so the foundation names none of them. Each is `function(*, stdout, rng)` and idempotent;
+# a module not written yet is skipped.
+LATER_STEPS = DEMO_STEPS
 
 
 def load_step(module_name: str, function_name: str):

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ppda.models import Notification
+from .models import Notification
 
 PAGE_SIZE = 50
 

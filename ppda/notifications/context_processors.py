@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from ppda.models import Notification
+from .models import Notification
 
 
 def notifications(request):

@@ -15,6 +15,7 @@ from ppda.roles import Role, has_role
 
 from .contacts.selectors import ContactAccess, contact_log_visible
 from .models import Allocation
+from .update_form.selectors import FormAccess
 
 ALLOCATION_OBJECT_TYPE = "oversight.allocation"
 
@@ -69,3 +70,24 @@ def contact_log_get_for_user(request, case_public_id, *, what: str, write: bool 
     case_declaration_required(request, access.case)
     access_logged(request, access.case, what=what)
     return access
+
+
+def update_form_get_for_user(request, public_id, *, what: str, write: bool = False, log: bool = True) -> FormAccess:
+    """The case whose update form the user may read (or, with `write`, change), or 404.
+
+    The SOO allocated to the case on an accepted allocation reads and writes it; coordinators, who see every
+    case, read it. Nobody else: not an SOO still to accept, not another SOO, not a PSD representative with a
+    grant (their access comes with PSD assignment), not panel members (they see only the anonymised
+    rendering, update_form/render.py, through panels), not an auditor, not a superuser, never a party or a
+    party's line manager. A coordinator asking to write gets 404 like everyone else (one policy).
+    """
+    case = case_get_for_user(request, public_id, what=what, declaration=False, log=False)
+    allocation = Allocation.objects.filter(case=case, status=Allocation.Status.ACCEPTED).first()
+    is_soo = allocation is not None and is_own_allocation(request.user, allocation)
+    if not (is_soo or (not write and has_role(request.user, Role.COORDINATOR))):
+        case_refused(request, case, what=what)
+        raise Http404("No such update form.")
+    case_declaration_required(request, case)
+    if log:
+        access_logged(request, case, what=what)
+    return FormAccess(case=case, allocation=allocation, can_edit=is_soo and case.status != Case.Status.CLOSED)

@@ -265,13 +265,15 @@ _RISK_LABELS = dict(Case.Risk.choices)
 def soo_dashboard_rows(user, now) -> list[dict]:
     """The SOO dashboard's rows, soonest deadline first (nothing scheduled last), with every value the table
     shows worked out here once (one reverse per URL name, local dates): a few substitutions per row in the
-    template. One query (allocations_for_soo)."""
+    template. One query (allocations_for_soo, with each case's update-form state read by join)."""
+    from oversight.update_form.selectors import form_state, form_state_annotations
     from ppda.display import local_datetime, url_for_each
 
     case_url, contacts_url = url_for_each("cases:detail"), url_for_each("contacts:detail")
     respond_url, pack_url = url_for_each("oversight:respond"), url_for_each("oversight:pack")
+    form_url = url_for_each("update_form:detail")
     rows = []
-    for a in allocations_for_soo(user):
+    for a in allocations_for_soo(user).annotate(**form_state_annotations("case")):
         what, when, state = next_deadline(a, now)
         pending = a.status == Allocation.Status.PENDING
         rows.append(
@@ -290,6 +292,8 @@ def soo_dashboard_rows(user, now) -> list[dict]:
                 "respond_url": respond_url(a.public_id) if pending else "",
                 "contacts_url": contacts_url(a.case.public_id),
                 "pack_url": pack_url(a.public_id),
+                "form_state": form_state(a),
+                "form_url": form_url(a.case.public_id) if a.status == Allocation.Status.ACCEPTED else "",
             }
         )
     rows.sort(key=lambda row: (row["when_at"] is None, row["when_at"] or now))

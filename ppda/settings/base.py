@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "cases",
     "oversight",
     "oversight.contacts",
+    "oversight.update_form",
     "panels",
 ]
 

@@ -56,6 +56,8 @@ AUDITOR = "auditor"
 SUPERUSER = "superuser_no_role"
 PARTY = "party"  # case A's victim, a coordinator by role
 LINE_MANAGER = "party_line_manager"  # SOO + PSD rep who manages case A's suspect and holds a grant on A
+PANEL_CHAIR = "panel_chair"  # panel roles: they see only anonymised forms, through panels (none identified)
+PANEL_MEMBER = "panel_member"
 
 ROLES = (
     ANONYMOUS,
@@ -70,6 +72,8 @@ ROLES = (
     SUPERUSER,
     PARTY,
     LINE_MANAGER,
+    PANEL_CHAIR,
+    PANEL_MEMBER,
 )
 SIGNED_IN = tuple(r for r in ROLES if r not in (ANONYMOUS, PASSWORD_ONLY))
 
@@ -263,6 +267,21 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "oversight:respond": case_object(ok={SOO}, post=OK, kwargs=lambda w: {"public_id": w.allocation_a.public_id}),
     "oversight:pack": case_object(ok={SOO, COORDINATOR}, kwargs=lambda w: {"public_id": w.allocation_a.public_id}),
+    # --- the case update form (oversight/update_form): the allocated SOO (accepted) reads and writes it;
+    # coordinators read it (404 on a section's edit page, like everyone else). Nobody else, whatever grant
+    # they hold: the PSD representative's access comes with PSD assignment (later), panel roles see only
+    # the anonymised rendering through panels. The panel view and its PDF are the SOO's and coordinators'
+    # preview of what a panel will see.
+    "update_form:detail": case_object(ok={COORDINATOR, SOO}),
+    "update_form:history": case_object(ok={COORDINATOR, SOO}),
+    "update_form:panel_view": case_object(ok={COORDINATOR, SOO}),
+    "update_form:panel_pdf": case_object(ok={COORDINATOR, SOO}),
+    # An empty POST: refused with errors (200) where the section requires answers, saved (redirect) where not.
+    "update_form:overview": case_object(ok={SOO}, post=OK_OR_REDIRECT),
+    "update_form:support": case_object(ok={SOO}, post=OK_OR_REDIRECT),
+    "update_form:investigation": case_object(ok={SOO}, post=OK_OR_REDIRECT),
+    "update_form:concerns": case_object(ok={SOO}, post=OK_OR_REDIRECT),
+    "update_form:feedback": case_object(ok={SOO}, post=OK_OR_REDIRECT),
     # --- notifications: each user's own; marking read is POST-only and scoped to the recipient.
     "notifications:list": page(ok=SIGNED_IN),
     "notifications:read_all": page(ok=SIGNED_IN, status_ok=NOT_ALLOWED, post=REDIRECT),

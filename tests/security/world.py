@@ -150,6 +150,8 @@ def build_world() -> World:
         username="mx-psd-other", staff=StaffMemberFactory(department=psd), roles=[Role.PSD_REP]
     )
     users[m.AUDITOR] = UserFactory(username="mx-auditor", roles=[Role.AUDITOR])
+    users[m.PANEL_CHAIR] = UserFactory(username="mx-panel-chair", roles=[Role.PANEL_CHAIR])
+    users[m.PANEL_MEMBER] = UserFactory(username="mx-panel-member", staff=None, roles=[Role.PANEL_MEMBER])
     users[m.SUPERUSER] = UserFactory(username="mx-root", is_superuser=True, is_staff=True)
     users[m.LINE_MANAGER] = UserFactory(
         username="mx-line-manager", staff=ChiefInspectorFactory(), roles=[Role.SOO, Role.PSD_REP]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("contacts/", include("oversight.contacts.urls")),
     path("notifications/", include("oversight.contacts.notification_urls")),
     path("oversight/", include("oversight.urls")),
+    path("closure/", include("oversight.closure.urls")),
     path("audit/", include("ppda.audit_trail.urls")),
     path("admin/", admin.site.urls),
     path("cases/", include("cases.urls")),

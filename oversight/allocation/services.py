@@ -264,6 +264,26 @@ def allocation_end(*, allocation: Allocation, by, reason: str, reallocate: bool 
     return locked
 
 
+def allocation_end_on_closure(*, allocation: Allocation, by) -> Allocation:
+    """End the SOO's allocation because they closed the case (oversight.closure.services.case_close).
+
+    Unlike allocation_end, the SOO keeps their read-only grant: closure revokes it after the grace period
+    (the closure access sweep). Only the allocation's own SOO, and only an accepted allocation. The caller
+    holds the case lock and the transaction.
+    """
+    locked = _lock_allocation(allocation)
+    if getattr(by, "staff_id", None) != locked.soo_id:
+        raise AllocationError("This allocation is not yours.")
+    if locked.status != Allocation.Status.ACCEPTED:
+        raise AllocationError("Only an accepted allocation ends when the case closes.")
+    locked.status = Allocation.Status.ENDED
+    locked.ended_at = timezone.now()
+    locked.end_reason = "case closed"
+    locked._history_user = by
+    locked.save(update_fields=["status", "ended_at", "end_reason"])
+    return locked
+
+
 def conflict_declaration_create(
     *,
     declarer: StaffMember,

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
     CharField,
@@ -87,8 +88,11 @@ def cases_for_user(user) -> QuerySet:
     return _excluding_own_and_conflicted(user, qs)
 
 
-def case_get_for_user(user, public_id, *, visible: QuerySet | None = None, with_declaration: bool = False) -> Case:
+def case_get_visible(user, public_id, *, visible: QuerySet | None = None, with_declaration: bool = False) -> Case:
     """The case, or 404 whether it does not exist or the user may not see it (existence never leaks).
+
+    The read behind cases.access.case_get_for_user, which views call (it adds the declaration gate and the
+    access log).
 
     `visible` is cases_for_user(user) when the caller already built it. With `with_declaration`, the case
     carries `user_declared`: whether the user has made the first-open declaration (read in the same query)."""
@@ -101,6 +105,22 @@ def case_get_for_user(user, public_id, *, visible: QuerySet | None = None, with_
         return qs.get(public_id=public_id)
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404("No such case.") from None
+
+
+def users_excluded_from(case: Case) -> QuerySet:
+    """Ids of the users who may never open this case, whatever their role or grants: its parties, their line
+    managers, and anyone who declared a conflict on it (the same rule as cases_for_user, per case)."""
+    party_staff = Party.objects.filter(case=case, staff__isnull=False)
+    conflicted = CaseAccessDeclaration.objects.filter(case=case, kind=CONFLICT)
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(staff_id__in=party_staff.values("staff_id"))
+            | Q(staff_id__in=party_staff.filter(staff__line_manager__isnull=False).values("staff__line_manager_id"))
+            | Q(pk__in=conflicted.values("user_id"))
+        )
+        .values("pk")
+    )
 
 
 # -- Inbox --------------------------------------------------------------------------------------------------

@@ -1,24 +1,20 @@
-"""Thin views: parse input, call a selector or a service, render. Every case view goes through `case_view`."""
-
-import functools
-import uuid
+"""Thin views: parse input, call a selector or a service, render. Every case view is guarded by cases.access."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import RadioSelect
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ppda.access import safe_next
 from ppda.audit import access_record
 from ppda.models import AccessLog
 from ppda.roles import Role, has_role
 
 from . import selectors, services
+from .access import case_page, coordinator_page
 from .forms import (
     MAX_PARTIES,
     CaseIntakeForm,
@@ -33,76 +29,6 @@ from .forms import (
 from .models import Case, CaseAccessDeclaration, CaseLink
 
 INBOX_PAGE_SIZE = 25
-
-
-# -- Guards -------------------------------------------------------------------------------------------------
-
-
-def _log_denied(request, *, what: str, public_id=None) -> None:
-    reference = ""
-    if public_id is not None:
-        # The auditor must be able to answer "who tried to open case X", so record its reference if it exists.
-        reference = Case.objects.filter(public_id=public_id).values_list("reference", flat=True).first() or ""
-    access_record(
-        request=request,
-        action=AccessLog.Action.DENIED,
-        object_type="cases.case" if public_id is not None else "",
-        object_id=str(public_id or ""),
-        case_reference=reference,
-        what=what,
-        allowed=False,
-    )
-
-
-def coordinator_only(what: str):
-    """A page for coordinators only (the inbox, intake, the rota): 403 for everyone else, logged."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not has_role(request.user, Role.COORDINATOR):
-                _log_denied(request, what=what)
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def case_view(what: str, *, coordinator: bool = False, declaration: bool = True):
-    """The one guard for every case URL.
-
-    404 for a case the user may not see, whether or not it exists (a party, a party's line manager, someone
-    who declared a conflict, anyone without a grant); 403 for a visible case when the action is the
-    coordinators'. Both are logged as denials. Before the first identified view the user must make the
-    first-open declaration. Each allowed request is logged with the case reference."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapped(request, public_id: uuid.UUID, *args, **kwargs):
-            try:
-                case = selectors.case_get_for_user(request.user, public_id, with_declaration=declaration)
-            except Http404:
-                _log_denied(request, what=what, public_id=public_id)
-                raise
-            if coordinator and not has_role(request.user, Role.COORDINATOR):
-                _log_denied(request, what=what, public_id=public_id)
-                raise PermissionDenied
-            if declaration and not case.user_declared:
-                return redirect(f"{reverse('cases:declare', args=[case.public_id])}?next={request.path}")
-            access_record(
-                request=request,
-                action=AccessLog.Action.VIEW if request.method in ("GET", "HEAD") else AccessLog.Action.CHANGE,
-                obj=case,
-                case_reference=case.reference,
-                what=what,
-            )
-            return view(request, case, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _error_summary(*forms_) -> list[tuple[str, str]]:
@@ -123,25 +49,10 @@ def _error_summary(*forms_) -> list[tuple[str, str]]:
     return items
 
 
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    # A local path only: redirect() would try a bare word as a view name, and a control character in a
-    # Location header is a server error.
-    if (
-        target.startswith("/")
-        and not target.startswith("//")
-        and target.isprintable()
-        and "\\" not in target
-        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False)
-    ):
-        return target
-    return default
-
-
 # -- Inbox --------------------------------------------------------------------------------------------------
 
 
-@coordinator_only("SOO inbox")
+@coordinator_page(what="SOO inbox")
 def inbox(request):
     form = InboxFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -182,7 +93,7 @@ def _options(field) -> list[tuple[str, str, bool]]:
 
 
 @require_POST
-@case_view("assign to me", coordinator=True, declaration=False)
+@case_page("assign to me", coordinator=True, declaration=False)
 def assign_to_me(request, case):
     try:
         services.case_assign_to_me(case=case, user=request.user)
@@ -190,13 +101,13 @@ def assign_to_me(request, case):
         messages.error(request, f"{case.reference}: {e.message}")
     else:
         messages.success(request, f"You are triaging {case.reference}")
-    return redirect(_safe_next(request, reverse("cases:inbox")))
+    return redirect(safe_next(request, reverse("cases:inbox")))
 
 
 # -- Intake -------------------------------------------------------------------------------------------------
 
 
-@coordinator_only("case intake")
+@coordinator_page(what="case intake")
 @require_http_methods(["GET", "POST"])
 def intake(request):
     show_errors = True
@@ -268,7 +179,7 @@ def _apply_intake_errors(errors: dict[str, list[str]], case_form, used_party_for
                 case_form.add_error(parts[0], msg)
 
 
-@case_view("intake confirmation", coordinator=True)
+@case_page("intake confirmation", coordinator=True)
 def intake_done(request, case):
     history = selectors.case_history(case=case, user=request.user)
     return render(request, "cases/intake_done.html", {"case": case, "history": history})
@@ -277,7 +188,7 @@ def intake_done(request, case):
 # -- Case page ----------------------------------------------------------------------------------------------
 
 
-@case_view("case page")
+@case_page("case page")
 def detail(request, case):
     parties = selectors.case_page_parties(case)
     visible = selectors.cases_for_user(request.user)
@@ -297,9 +208,9 @@ def detail(request, case):
 
 
 @require_http_methods(["GET", "POST"])
-@case_view("first-open declaration", declaration=False)
+@case_page("first-open declaration", declaration=False)
 def declare(request, case):
-    target = _safe_next(request, reverse("cases:detail", args=[case.public_id]))
+    target = safe_next(request, reverse("cases:detail", args=[case.public_id]))
     if selectors.case_declaration_for(case=case, user=request.user) is not None:
         return redirect(target)
     form = DeclarationForm(request.POST or None)
@@ -333,7 +244,7 @@ def declare(request, case):
 
 
 @require_http_methods(["GET", "POST"])
-@case_view("triage", coordinator=True)
+@case_page("triage", coordinator=True)
 def triage(request, case):
     if case.status != Case.Status.RECEIVED:
         messages.info(request, f"{case.reference} has already been triaged")
@@ -367,7 +278,7 @@ def triage(request, case):
 
 
 @require_http_methods(["GET", "POST"])
-@case_view("link cases", coordinator=True)
+@case_page("link cases", coordinator=True)
 def link_create(request, case):
     form = CaseLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -399,7 +310,7 @@ def link_create(request, case):
 # -- Rota ---------------------------------------------------------------------------------------------------
 
 
-@coordinator_only("coordinator rota")
+@coordinator_page(what="coordinator rota")
 @require_http_methods(["GET", "POST"])
 def rota(request):
     form = ShiftForm(request.POST or None)

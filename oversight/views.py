@@ -1,28 +1,28 @@
 """Allocation pages. Thin: check who is asking, call a selector or a service, render.
 
-Anything about a particular case answers 404 to anyone who may not see it (existence never leaks) and
-the refusal is written to the access log; role-only pages (dashboard, declarations) answer 403.
+Every object is fetched through oversight.access: anything about a particular case or allocation answers
+404 to anyone who may not use it (existence never leaks; the middleware logs the refusal); role-only pages
+(dashboard, declarations) answer 403.
 """
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.models import CaseAccessDeclaration, ConflictDeclaration, Party
-from cases.selectors import case_declaration_for, case_get_for_user
+from ppda.access import role_required
 from ppda.audit import access_record
 from ppda.models import AccessLog
 from ppda.pdf import render_pdf
 from ppda.roles import Role, has_role
 
 from . import guidance
+from .access import allocation_get_for_user, coordinator_case_get
 from .allocation.rules import SOFT_RULE_LABELS
 from .allocation.selectors import allocation_suggestions, case_parties, live_allocation, soo_dashboard_rows
 from .allocation.services import (
@@ -36,67 +36,16 @@ from .allocation.services import (
     conflict_declaration_create,
 )
 from .forms import AllocateForm, DeclarationForm, EndAllocationForm, RespondForm
-from .models import Allocation
 
 # Rows of each selectable list (suitable; overridable) shown before "Show all".
 SUGGESTIONS_SHOWN = 20
-
-
-def _declaration_first(request, case):
-    """Identified pages come after the first-open declaration (cases app), like the case page itself."""
-    if case_declaration_for(case=case, user=request.user) is None:
-        return redirect(f"{reverse('cases:declare', args=[case.public_id])}?next={request.path}")
-    return None
-
-
-def _deny(request, what: str, object_type: str, object_id) -> Http404:
-    access_record(
-        request=request,
-        action=AccessLog.Action.DENIED,
-        object_type=object_type,
-        object_id=str(object_id),
-        what=what,
-        allowed=False,
-    )
-    return Http404("Not found.")
-
-
-def _coordinator_case(request, public_id, what: str):
-    """The case for a coordinator who may see it; 404 (logged) for everyone else."""
-    if not has_role(request.user, Role.COORDINATOR):
-        raise _deny(request, what, "cases.case", public_id)
-    try:
-        return case_get_for_user(request.user, public_id)
-    except Http404:
-        raise _deny(request, what, "cases.case", public_id) from None
-
-
-def _own_allocation(request, public_id, what: str, *, coordinators: bool = False) -> Allocation:
-    """An allocation to the requesting SOO (or, if allowed, any for a coordinator) on a case they may see."""
-    allocation = Allocation.objects.select_related("case", "soo").filter(public_id=public_id).first()
-    if allocation is None:
-        raise _deny(request, what, "oversight.allocation", public_id)
-    is_own = (
-        has_role(request.user, Role.SOO)
-        and request.user.staff_id is not None
-        and allocation.soo_id == request.user.staff_id
-    )
-    if not (is_own or (coordinators and has_role(request.user, Role.COORDINATOR))):
-        raise _deny(request, what, "oversight.allocation", public_id)
-    try:
-        case_get_for_user(request.user, allocation.case.public_id)
-    except Http404:
-        raise _deny(request, what, "oversight.allocation", public_id) from None
-    return allocation
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def allocate(request, public_id):
     """Coordinator: the suggestion list with reasons, why-first, and the allocate form."""
-    case = _coordinator_case(request, public_id, "allocation page")
-    if (gate := _declaration_first(request, case)) is not None:
-        return gate
+    case = coordinator_case_get(request, public_id, what="allocation page", log=False)
     current = live_allocation(case)
     # The allocated SOO declared a conflict on first opening the case: they have lost access; reallocate.
     soo_conflicted = (
@@ -160,7 +109,7 @@ def allocate(request, public_id):
 @require_POST
 def end(request, public_id):
     """Coordinator: end the live allocation so the case can be reallocated."""
-    case = _coordinator_case(request, public_id, "end allocation")
+    case = coordinator_case_get(request, public_id, what="end allocation")
     current = live_allocation(case)
     form = EndAllocationForm(request.POST)
     if current is None:
@@ -180,8 +129,7 @@ def end(request, public_id):
 @never_cache
 def dashboard(request):
     """SOO: my cases, each with its next deadline (first contact until it is met)."""
-    if not has_role(request.user, Role.SOO):
-        raise PermissionDenied
+    role_required(request, Role.SOO, what="SOO dashboard")
     return render(request, "oversight/dashboard.html", {"rows": soo_dashboard_rows(request.user, timezone.now())})
 
 
@@ -189,10 +137,8 @@ def dashboard(request):
 @require_http_methods(["GET", "POST"])
 def respond(request, public_id):
     """SOO: accept (declaring no conflict) or decline an allocation."""
-    allocation = _own_allocation(request, public_id, "allocation response")
+    allocation = allocation_get_for_user(request, public_id, what="allocation response page", log=False)
     case = allocation.case
-    if (gate := _declaration_first(request, case)) is not None:
-        return gate
     parties = case.parties.select_related("staff").order_by("role", "id")
     form = RespondForm(request.POST or None, parties=parties)
     if request.method == "POST" and form.is_valid():
@@ -232,12 +178,10 @@ def respond(request, public_id):
 @never_cache
 def pack(request, public_id):
     """The allocation pack PDF: for the allocated SOO (or a coordinator), generated on demand and logged."""
-    allocation = _own_allocation(request, public_id, "allocation pack", coordinators=True)
-    if allocation.status not in Allocation.LIVE:
-        raise _deny(request, "allocation pack", "oversight.allocation", public_id)
+    allocation = allocation_get_for_user(
+        request, public_id, what="allocation pack", coordinators=True, live=True, log=False
+    )
     case = allocation.case
-    if (gate := _declaration_first(request, case)) is not None:
-        return gate
     parties = list(
         Party.objects.filter(case=case)
         .select_related("staff", "staff__department", "home_district", "safe_contact")
@@ -274,8 +218,8 @@ def pack(request, public_id):
 def declarations(request):
     """Standing conflict declarations: an SOO for themselves, a coordinator for anyone."""
     is_coordinator = has_role(request.user, Role.COORDINATOR)
-    if not (is_coordinator or has_role(request.user, Role.SOO)):
-        raise PermissionDenied
+    if not is_coordinator:
+        role_required(request, Role.SOO, what="conflict declarations")
     form = DeclarationForm(request.POST or None, coordinator=is_coordinator)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -1,10 +1,16 @@
 """Record reads of identifiable data, and denials, in the append-only access log."""
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import redirect
 
+from .access import DeclarationRequired
 from .accounts.addresses import client_ip
 from .models import AccessLog
+
+# The object type of a case in the log (its model label); the cases app owns the model.
+CASE_OBJECT_TYPE = "cases.case"
 
 # URL kwargs that name a case; other object kwargs are logged by value with no type.
 CASE_KWARGS = ("public_id", "case_id", "case_public_id")
@@ -35,9 +41,6 @@ def access_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(getattr(obj, "public_id", None) or obj.pk)
     authenticated = user is not None and user.is_authenticated
-    if not allowed and request is not None:
-        # The view logged its own refusal: DeniedAccessLogMiddleware must not log it twice.
-        request._ppda_denial_logged = True
     return AccessLog.objects.create(
         user=user if authenticated else None,
         username=user.get_username() if authenticated else "",
@@ -53,10 +56,12 @@ def access_record(
 
 
 class DeniedAccessLogMiddleware:
-    """Every refusal a view raises (404 or 403) for a signed-in user is logged once, allowed=False.
+    """Every refusal a view raises (404 or 403) for a signed-in user is logged here, once, allowed=False.
 
-    Views that log their own denial (with a better `what`) are left alone; any other view, including
-    ones written later, still leaves a trace of the attempt, so an inquiry sees who probed which URL.
+    The only place denials are logged. A guard that refused says what it refused (ppda.access.denial_context);
+    any other view, including ones written later, still leaves a trace of the attempt (object id from the
+    URL), so an inquiry sees who probed which URL. It also turns ppda.access.DeclarationRequired into the
+    redirect to the first-open declaration.
     """
 
     def __init__(self, get_response):
@@ -66,35 +71,46 @@ class DeniedAccessLogMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, DeclarationRequired):
+            # A guard asked for the first-open declaration: go there, then come back to this page.
+            return redirect(f"{exception.url}?next={request.path}")
         if not isinstance(exception, Http404 | PermissionDenied):
             return None
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or getattr(request, "_ppda_denial_logged", False):
+        if user is None or not user.is_authenticated:
             return None
+        context = getattr(request, "_ppda_denial", None) or {}
         match = request.resolver_match
         kwargs = match.kwargs if match else {}
         name, value = next(((k, kwargs[k]) for k in OBJECT_KWARGS if k in kwargs), ("", ""))
-        object_type, reference = "", ""
-        if name in CASE_KWARGS:
-            from cases.models import Case
-
-            object_type = "cases.case"
+        object_type, reference = context.get("object_type", ""), context.get("case_reference", "")
+        object_id = context.get("object_id") or str(value)
+        if not object_type and name in CASE_KWARGS:
+            object_type = CASE_OBJECT_TYPE
+        if object_type == CASE_OBJECT_TYPE and not reference:
             # So the auditor can answer "who tried to open case X"; invalid ids simply find nothing.
-            reference = (
-                Case.objects.filter(public_id=value).values_list("reference", flat=True).first()
-                if _is_uuid(value)
-                else None
-            ) or ""
+            reference = case_reference_for(object_id)
         access_record(
             request=request,
             action=AccessLog.Action.DENIED,
             object_type=object_type,
-            object_id=str(value)[:64],
+            object_id=object_id[:64],
             case_reference=reference,
-            what=f"refused: {match.view_name if match else request.path}",
+            what=context.get("what") or f"refused: {match.view_name if match else request.path}",
             allowed=False,
         )
         return None
+
+
+def case_reference_for(public_id) -> str:
+    """The reference of the case with this public id, or "" (an invalid id finds nothing).
+
+    The case model belongs to a higher layer (cases/): it is looked up by its label, never imported, so the
+    foundation does not depend on the app that builds on it."""
+    if not _is_uuid(public_id):
+        return ""
+    case_model = apps.get_model(CASE_OBJECT_TYPE)
+    return case_model.objects.filter(public_id=public_id).values_list("reference", flat=True).first() or ""
 
 
 def _is_uuid(value) -> bool:

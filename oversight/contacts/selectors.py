@@ -1,4 +1,4 @@
-"""Reads for victim contact and deadlines. Views reach a contact log only through contact_log_get_for_user."""
+"""Reads for victim contact and deadlines. Views reach a contact log only through oversight.access."""
 
 from dataclasses import dataclass
 
@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cases.selectors import case_get_for_user, cases_for_user
+from cases.selectors import case_get_visible, cases_for_user
 from oversight.models import Allocation
 from ppda.roles import Role, has_role
 
@@ -21,14 +21,14 @@ class ContactAccess:
     can_write: bool
 
 
-def contact_log_get_for_user(user, case_public_id) -> ContactAccess:
+def contact_log_visible(user, case_public_id) -> ContactAccess:
     """The live allocation's contact log, or 404 (existence never leaks).
 
     The allocated SOO reads and writes it while the allocation is live; coordinators, who see every
     case, may read it (they oversee 72-hour compliance) but never write it. Nobody else: not another
     SOO, not a PSD representative with a grant on the case, not an auditor, not a superuser.
     """
-    case = case_get_for_user(user, case_public_id)
+    case = case_get_visible(user, case_public_id)
     allocation = (
         Allocation.objects.filter(case=case, status__in=Allocation.LIVE).select_related("soo", "contact_plan").first()
     )

@@ -6,11 +6,11 @@ allocation serialise), and checks the state it starts from.
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from oversight.models import Allocation
+from ppda.errors import ApplicationError
 
 from .models import Contact, ContactPlan
 from .schedule import due_window, next_contact_on
@@ -23,9 +23,9 @@ def _allocation_for_soo(*, allocation: Allocation, user) -> Allocation:
     """Re-read and lock the allocation; only its SOO may write, and only while it is accepted."""
     locked = Allocation.objects.select_for_update().get(pk=allocation.pk)
     if user.staff_id is None or locked.soo_id != user.staff_id:
-        raise ValidationError("Only the senior oversight officer allocated to this case can record contact.")
+        raise ApplicationError("Only the senior oversight officer allocated to this case can record contact.")
     if locked.status != Allocation.Status.ACCEPTED:
-        raise ValidationError("Accept the allocation before recording contact with the victim.")
+        raise ApplicationError("Accept the allocation before recording contact with the victim.")
     return locked
 
 
@@ -93,7 +93,7 @@ def contact_log(
     if len(note) > 500:
         errors["note"] = "The note must be 500 characters or fewer."
     if errors:
-        raise ValidationError(errors)
+        raise ApplicationError(errors={k: [v] for k, v in errors.items()})
 
     contact = Contact(
         allocation=allocation,
@@ -130,7 +130,9 @@ def engagement_record(*, allocation: Allocation, user, engagement: str) -> Conta
     """
     allocation = _allocation_for_soo(allocation=allocation, user=user)
     if engagement not in (ContactPlan.Engagement.ENGAGED, ContactPlan.Engagement.DECLINED):
-        raise ValidationError({"engagement": "Select whether the victim engages with you or declines support."})
+        raise ApplicationError(
+            "Select whether the victim engages with you or declines support.", field="engagement"
+        )
     now = timezone.now()
     plan = _plan_for(allocation)
     if plan.engagement == engagement:
@@ -178,7 +180,7 @@ def contact_schedule_set(
     elif cadence != ContactPlan.Cadence.NONE:
         errors["cadence"] = "Select how often you agreed to contact the victim."
     if errors:
-        raise ValidationError(errors)
+        raise ApplicationError(errors={k: [v] for k, v in errors.items()})
 
     plan.cadence = cadence
     plan.interval_days = interval_days if cadence == ContactPlan.Cadence.INTERVAL else None

@@ -304,7 +304,7 @@ def test_reallocation_through_the_allocation_services_restarts_the_clock(
     from django.contrib.auth import get_user_model
     from django.http import Http404
 
-    from oversight.contacts.selectors import contact_log_get_for_user
+    from oversight.contacts.selectors import contact_log_visible as contact_log_get_for_user
 
     fresh = get_user_model().objects.get  # re-fetch: permission results are cached on the user object
     assert contact_log_get_for_user(fresh(pk=second.soo.user.pk), case.public_id).allocation == second

@@ -5,12 +5,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
 
 from oversight.contacts.models import Contact, ContactPlan
 from oversight.contacts.services import contact_log, contact_schedule_set, engagement_record
 from oversight.contacts.sweep import deadlines_sweep
 from oversight.models import Allocation
+from ppda.errors import ApplicationError
 from ppda.models import Notification
 from tests.factories.contacts import AllocationFactory, PendingAllocationFactory
 from tests.factories.directory import ChiefInspectorFactory, UserFactory
@@ -46,17 +46,17 @@ def log(allocation, hours, outcome="completed", **kw):
 
 def test_contact_in_the_future_or_before_allocation_is_refused_and_nothing_is_written(allocation, clock):
     clock.move_to(T0 + dt.timedelta(hours=5))
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ApplicationError) as exc:
         log(allocation, 6)
     assert "must not be in the future" in str(exc.value)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ApplicationError) as exc:
         log(allocation, -1)
     assert "after the case was allocated" in str(exc.value)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ApplicationError):
         log(allocation, 1, outcome="maybe")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ApplicationError):
         log(allocation, 1, method="pigeon")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ApplicationError):
         log(allocation, 1, note="x" * 501)
     assert Contact.objects.count() == 0
     assert not ContactPlan.objects.exists()
@@ -68,14 +68,14 @@ def test_only_the_allocated_soo_of_an_accepted_allocation_may_record(clock):
     allocation = AllocationFactory()
     other_soo = UserFactory(staff=ChiefInspectorFactory(), roles=["soo"])
     clock.move_to(T0 + dt.timedelta(hours=2))
-    with pytest.raises(ValidationError, match="Only the senior oversight officer"):
+    with pytest.raises(ApplicationError, match="Only the senior oversight officer"):
         contact_log(allocation=allocation, user=other_soo, contacted_at=T0, method="phone", outcome="completed")
     pending = PendingAllocationFactory()
-    with pytest.raises(ValidationError, match="Accept the allocation"):
+    with pytest.raises(ApplicationError, match="Accept the allocation"):
         log(pending, 1)
     allocation.status = Allocation.Status.ENDED
     allocation.save()
-    with pytest.raises(ValidationError, match="Accept the allocation"):
+    with pytest.raises(ApplicationError, match="Accept the allocation"):
         log(allocation, 1)
     assert Contact.objects.count() == 0
 
@@ -96,7 +96,7 @@ def test_engagement_choice_can_change_and_history_keeps_every_choice(allocation,
     # The deadline stays met at the first completed contact.
     allocation.refresh_from_db()
     assert allocation.first_contact_met_at == T0 + dt.timedelta(hours=2)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ApplicationError):
         engagement_record(allocation=allocation, user=allocation.soo.user, engagement="not_recorded")
 
 
@@ -108,10 +108,10 @@ def test_contact_is_kept_in_history(allocation, clock):
 
 def test_schedule_needs_a_completed_contact_first(allocation, clock):
     clock.move_to(T0 + dt.timedelta(hours=3))
-    with pytest.raises(ValidationError, match="completed contact"):
+    with pytest.raises(ApplicationError, match="completed contact"):
         contact_schedule_set(allocation=allocation, user=allocation.soo.user, cadence="interval", interval_days=7)
     log(allocation, 1, outcome="attempted")
-    with pytest.raises(ValidationError, match="completed contact"):
+    with pytest.raises(ApplicationError, match="completed contact"):
         contact_schedule_set(allocation=allocation, user=allocation.soo.user, cadence="interval", interval_days=7)
 
 
@@ -129,9 +129,9 @@ def test_schedule_needs_a_completed_contact_first(allocation, clock):
 def test_schedule_validation(allocation, clock, kwargs, field):
     clock.move_to(T0 + dt.timedelta(hours=3))
     log(allocation, 1)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ApplicationError) as exc:
         contact_schedule_set(allocation=allocation, user=allocation.soo.user, **kwargs)
-    assert field in exc.value.error_dict
+    assert field in exc.value.errors
 
 
 def test_interval_schedule_next_due_from_last_completed_contact(allocation, clock, django_capture_on_commit_callbacks):

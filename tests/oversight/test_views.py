@@ -272,10 +272,11 @@ def test_dashboard_query_count_is_constant(client):
 
 
 # The user (with roles and confirmed authenticators; the session is in Redis, unwritten within a minute); the
-# case (with its incident district), the declaration, the live allocation; the parties, the pool, links,
-# declarations, first-open conflicts, history, line-management links (police suspect); the access log, in a
-# savepoint here (the test's transaction). 12 outside tests. Not the page's 600 rows.
-ALLOCATE_PAGE_QUERIES = 14
+# case (with its incident district and, in the same query, the user's declaration: cases.access), the live
+# allocation; the parties, the pool, links, declarations, first-open conflicts, history, line-management links
+# (police suspect); the access log, in a savepoint here (the test's transaction). 11 outside tests. Not the
+# page's 600 rows.
+ALLOCATE_PAGE_QUERIES = 13
 
 
 def test_allocate_page_query_count_is_constant(client, coordinator):

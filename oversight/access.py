@@ -1,0 +1,71 @@
+"""Who may open what in oversight: one guarded fetch per object type, in the shape of cases.access.
+
+Each returns the object or raises 404 for anyone who may not use it for this purpose, whether it exists
+or not (docs/security.md: object URLs never answer 403). Each makes the first-open declaration come first
+and writes the access-log row (or leaves it to the caller with `log=False`, when the caller logs a
+different action, such as a PDF). Refusals are logged by the denial middleware.
+"""
+
+from django.http import Http404
+
+from cases.access import access_logged, case_declaration_required, case_get_for_user, case_refused
+from cases.models import Case
+from ppda.access import denial_context
+from ppda.roles import Role, has_role
+
+from .contacts.selectors import ContactAccess, contact_log_visible
+from .models import Allocation
+
+ALLOCATION_OBJECT_TYPE = "oversight.allocation"
+
+
+def coordinator_case_get(request, public_id, *, what: str, log: bool = True) -> Case:
+    """A case for the coordinators' oversight pages (allocate, end an allocation); 404 for anyone else."""
+    return case_get_for_user(request, public_id, what=what, coordinator=True, log=log)
+
+
+def is_own_allocation(user, allocation: Allocation) -> bool:
+    return has_role(user, Role.SOO) and user.staff_id is not None and allocation.soo_id == user.staff_id
+
+
+def allocation_get_for_user(
+    request, public_id, *, what: str, coordinators: bool = False, live: bool = False, log: bool = True
+) -> Allocation:
+    """An allocation to the requesting SOO (and, with `coordinators`, any for a coordinator) on a case they
+    may see; with `live`, only while pending or accepted. 404 for everyone and everything else."""
+    allocation = Allocation.objects.select_related("case", "soo").filter(public_id=public_id).first()
+    allowed = allocation is not None and (
+        is_own_allocation(request.user, allocation) or (coordinators and has_role(request.user, Role.COORDINATOR))
+    )
+    if allowed and live and allocation.status not in Allocation.LIVE:
+        allowed = False
+    if not allowed:
+        denial_context(request, what=what, object_type=ALLOCATION_OBJECT_TYPE, object_id=public_id)
+        raise Http404("No such allocation.")
+    try:
+        case_get_for_user(request, allocation.case.public_id, what=what, declaration=False, log=False)
+    except Http404:
+        denial_context(request, what=what, object_type=ALLOCATION_OBJECT_TYPE, object_id=public_id)
+        raise
+    case_declaration_required(request, allocation.case)
+    if log:
+        access_logged(request, allocation.case, what=what)
+    return allocation
+
+
+def contact_log_get_for_user(request, case_public_id, *, what: str, write: bool = False) -> ContactAccess:
+    """The live allocation's contact log: the allocated SOO reads it, and writes it once they have accepted;
+    coordinators read it. 404 for everyone and everything else (a coordinator asking to write included)."""
+    try:
+        access = contact_log_visible(request.user, case_public_id)
+    except Http404:
+        # Not a case they may see: this raises (and records why). A case they see with no log of theirs: refused.
+        case = case_get_for_user(request, case_public_id, what=what, declaration=False, log=False)
+        case_refused(request, case, what=what)
+        raise Http404("No contact log of yours.") from None
+    if write and not access.can_write:
+        case_refused(request, access.case, what=what)
+        raise Http404("No such contact log.")
+    case_declaration_required(request, access.case)
+    access_logged(request, access.case, what=what)
+    return access

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseAccessDeclaration, ConflictDeclaration, Party, normalise_name
 from cases.selectors import VIEW_CASE, cases_for_user
-from oversight.models import Allocation
+from oversight.models import CLOSED_END_REASON, Allocation
 from ppda.models import StaffMember
 from ppda.notifications import notification_send
 from ppda.permissions import grant, require_role, revoke
@@ -278,7 +278,7 @@ def allocation_end_on_closure(*, allocation: Allocation, by) -> Allocation:
         raise AllocationError("Only an accepted allocation ends when the case closes.")
     locked.status = Allocation.Status.ENDED
     locked.ended_at = timezone.now()
-    locked.end_reason = "case closed"
+    locked.end_reason = CLOSED_END_REASON
     locked._history_user = by
     locked.save(update_fields=["status", "ended_at", "end_reason"])
     return locked

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.access import coordinators_for_case
 from cases.models import Case, CaseLink, CaseUserObjectPermission, Party
 from cases.selectors import VIEW_CASE
 from cases.services import CaseError, case_link_create, case_status_change
@@ -37,15 +38,6 @@ DEFAULT_GRACE_DAYS = 14
 def grace_period() -> dt.timedelta:
     """How long a closing SOO keeps read-only access to the case (setting CLOSURE_ACCESS_GRACE_DAYS)."""
     return dt.timedelta(days=int(getattr(settings, "CLOSURE_ACCESS_GRACE_DAYS", DEFAULT_GRACE_DAYS)))
-
-
-def _coordinators_for_case(case: Case):
-    """The recipients of anything about this case: active coordinators who may open it."""
-    try:
-        from cases.access import coordinators_for_case
-    except ImportError:  # until the access modules land on main (issue: restructure)
-        from oversight.allocation.services import _coordinators_for as coordinators_for_case
-    return coordinators_for_case(case)
 
 
 # -- The draft -----------------------------------------------------------------------------------------------
@@ -266,7 +258,7 @@ def case_close(*, case: Case, user) -> Case:
         allocation=ended, case=closed, soo_id=ended.soo_id, due_at=now + grace_period()
     )
     notification_send(
-        recipients=list(_coordinators_for_case(closed)),
+        recipients=list(coordinators_for_case(closed)),
         kind="case_closed",
         message=f"The senior oversight officer closed case {closed.reference}.",
         link=reverse("closure:review", args=[closed.public_id]),

@@ -1,9 +1,7 @@
-"""Closure pages. Thin: the guarded fetch (access.py), a selector or a service, render.
+"""Closure pages. Thin: the guarded fetch (cases.access, oversight.access), a selector or a service, render.
 
 Invalid input answers 200 with the GOV.UK error summary; a service's refusal is shown the same way.
 """
-
-import functools
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,24 +10,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from cases.access import case_get_for_user
 from cases.models import Case
 from cases.selectors import cases_for_user
 from cases.services import reference_clean
+from oversight.access import closure_get_for_user
 from ppda.errors import ApplicationError, apply_to_form
 
-from . import access, selectors, services
+from . import selectors, services
 from .forms import ClosureForm, ReopenForm
-
-
-def _declaration_first(view):
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except access.DeclarationFirst as gate:
-            return gate.response
-
-    return wrapped
 
 
 def _summary(form) -> list[tuple[str, str]]:
@@ -63,11 +52,9 @@ def _render_edit(request, page, form):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@_declaration_first
 def edit(request, public_id):
     """The SOO's closure page: the checklist and closure section as a draft, and "Close case"."""
-    found = access.closure_get_for_soo(request, public_id, what="closure page")
-    case = found.case
+    case = closure_get_for_user(request, public_id, what="closure page").case
     page = selectors.closure_page(case, request.user)
     if request.method != "POST":
         return _render_edit(request, page, ClosureForm(initial=ClosureForm.initial_from(page.closure)))
@@ -97,19 +84,17 @@ def edit(request, public_id):
 
 @never_cache
 @require_http_methods(["GET"])
-@_declaration_first
 def review(request, public_id):
     """Coordinators: the closure record read-only, with what still stops the case closing."""
-    case = access.case_get_for_coordinator(request, public_id, what="closure review")
+    case = case_get_for_user(request, public_id, what="closure review", coordinator=True)
     return render(request, "closure/review.html", {"page": selectors.closure_page(case, request.user), "case": case})
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@_declaration_first
 def reopen(request, public_id):
     """Coordinators: reopen work on this closed case with a new report about the same victim."""
-    case = access.case_get_for_coordinator(request, public_id, what="reopen case")
+    case = case_get_for_user(request, public_id, what="reopen case", coordinator=True)
     visible = cases_for_user(request.user)
     form = ReopenForm(request.POST or None)
     closed = case.status == Case.Status.CLOSED

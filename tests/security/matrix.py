@@ -259,6 +259,11 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "oversight:respond": case_object(ok={SOO}, post=OK, kwargs=lambda w: {"public_id": w.allocation_a.public_id}),
     "oversight:pack": case_object(ok={SOO, COORDINATOR}, kwargs=lambda w: {"public_id": w.allocation_a.public_id}),
+    # --- closure (oversight/closure): the allocated SOO's page (an empty POST saves an empty draft and
+    # redirects back); the coordinators' read-only review and the reopen action (an empty form answers 200).
+    "closure:edit": case_object(ok={SOO}, post=REDIRECT),
+    "closure:review": case_object(ok={COORDINATOR}),
+    "closure:reopen": case_object(ok={COORDINATOR}, post=OK),
     # --- notifications: each user's own; marking read is POST-only and scoped to the recipient.
     "notifications:list": page(ok=SIGNED_IN),
     "notifications:read_all": page(ok=SIGNED_IN, status_ok=NOT_ALLOWED, post=REDIRECT),

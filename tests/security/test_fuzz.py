@@ -86,6 +86,17 @@ def _pending_allocation(w):
     return allocation.public_id
 
 
+def _closed_case(w):
+    """A closed case the coordinator has declared on: the reopen form shows."""
+    case = TriagedCaseFactory(status=Case.Status.CLOSED, closed_at=timezone.now())
+    PoliceVictimFactory(case=case)
+    PoliceSuspectFactory(case=case)
+    CaseAccessDeclaration.objects.create(
+        case=case, user=w.users[m.COORDINATOR], kind=CaseAccessDeclaration.Kind.NO_CONFLICT
+    )
+    return case.public_id
+
+
 @dataclass(frozen=True)
 class Target:
     key: str
@@ -121,6 +132,8 @@ TARGETS = [
     Target("oversight:allocate", m.COORDINATOR, _unallocated_case),
     Target("oversight:end", m.COORDINATOR, _case_a, fields={"reason": []}),
     Target("oversight:respond", m.SOO, _pending_allocation),
+    Target("closure:edit", m.SOO, _case_a),
+    Target("closure:reopen", m.COORDINATOR, _closed_case),
     Target("audit:index", m.AUDITOR, method="GET"),
     Target(
         "audit:export",

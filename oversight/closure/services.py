@@ -280,17 +280,21 @@ class RevocationSweepResult:
 SWEEP_BATCH = 500
 
 
-def closure_access_sweep(*, now: dt.datetime | None = None, batch: int = SWEEP_BATCH) -> RevocationSweepResult:
-    """Revoke every closing SOO's read-only access whose grace period is over, each exactly once.
+def _grants_delete(pairs: list[tuple[int, int]]) -> None:
+    """Delete the case grant of every user of each (case, staff) pair: guardian's remove_perm, set-based."""
+    if not pairs:
+        return
+    app_label, codename = VIEW_CASE.split(".")
+    match = Q()
+    for case_id, soo_id in pairs:
+        match |= Q(content_object_id=case_id, user__staff_id=soo_id)
+    CaseUserObjectPermission.objects.filter(
+        match, permission__codename=codename, permission__content_type__app_label=app_label
+    ).delete()
 
-    Due rows are claimed under a row lock that other sweeps skip (SELECT ... FOR UPDATE SKIP LOCKED) and
-    marked revoked_at in the same transaction as the grants are deleted; a sweep that starts after the
-    first committed finds revoked_at set. So two sweeps at once, a re-run or a redelivered task
-    (acks_late) revoke once; a crash rolls claim and revocation back together. Set-based: a fixed number
-    of queries per batch. An SOO allocated the case again in the meantime keeps their grant.
-    """
-    now = now or timezone.now()
-    result = RevocationSweepResult()
+
+def _sweep_batch(now: dt.datetime, batch: int, result: RevocationSweepResult) -> int:
+    """Claim and revoke up to `batch` due revocations in one transaction; returns how many were claimed."""
     with transaction.atomic():
         claimed = list(
             ClosureAccessRevocation.objects.filter(revoked_at__isnull=True, due_at__lte=now)
@@ -299,7 +303,7 @@ def closure_access_sweep(*, now: dt.datetime | None = None, batch: int = SWEEP_B
             .values_list("pk", "case_id", "soo_id")[:batch]
         )
         if not claimed:
-            return result
+            return 0
         ClosureAccessRevocation.objects.filter(pk__in=[pk for pk, _, _ in claimed], revoked_at__isnull=True).update(
             revoked_at=now
         )
@@ -311,17 +315,25 @@ def closure_access_sweep(*, now: dt.datetime | None = None, batch: int = SWEEP_B
             ).values_list("case_id", "soo_id")
         )
         to_revoke = [(case_id, soo_id) for _, case_id, soo_id in claimed if (case_id, soo_id) not in live]
-        result.kept = len(claimed) - len(to_revoke)
-        if to_revoke:
-            app_label, codename = VIEW_CASE.split(".")
-            pairs = Q()
-            for case_id, soo_id in to_revoke:
-                pairs |= Q(content_object_id=case_id, user__staff_id=soo_id)
-            # Guardian's remove_perm per user and case, set-based: the direct foreign-key grant rows.
-            CaseUserObjectPermission.objects.filter(
-                pairs, permission__codename=codename, permission__content_type__app_label=app_label
-            ).delete()
-        result.revoked = len(to_revoke)
+        result.kept += len(claimed) - len(to_revoke)
+        _grants_delete(to_revoke)
+        result.revoked += len(to_revoke)
+    return len(claimed)
+
+
+def closure_access_sweep(*, now: dt.datetime | None = None, batch: int = SWEEP_BATCH) -> RevocationSweepResult:
+    """Revoke every closing SOO's read-only access whose grace period is over, each exactly once.
+
+    Due rows are claimed under a row lock that other sweeps skip (SELECT ... FOR UPDATE SKIP LOCKED) and
+    marked revoked_at in the same transaction as the grants are deleted; a sweep that starts after the
+    first committed finds revoked_at set. So two sweeps at once, a re-run or a redelivered task
+    (acks_late) revoke once; a crash rolls claim and revocation back together. Set-based: a fixed number
+    of queries per batch. An SOO allocated the case again in the meantime keeps their grant.
+    """
+    now = now or timezone.now()
+    result = RevocationSweepResult()
+    while _sweep_batch(now, batch, result) == batch:
+        pass  # a full batch: there may be more (a sweep that was down catches up)
     logger.info("closure access sweep revoked %s, kept %s", result.revoked, result.kept)
     return result
 

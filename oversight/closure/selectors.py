@@ -77,19 +77,14 @@ class ClosurePage:
         return self.case.status == Case.Status.CLOSED
 
 
-def closure_page(case: Case, user) -> ClosurePage:
-    """What the closure page shows: the record, what still stops closing, and whether this user may edit.
+def closure_page(case: Case, *, allocation: Allocation | None = None) -> ClosurePage:
+    """What the closure page shows: the record, what still stops closing, and whether it may be edited.
 
-    Only the allocated SOO with an accepted allocation edits, and only while the case is open; after closing
-    (the grace period) and for coordinators it is read-only.
+    `allocation` is the viewing SOO's, from the guarded fetch (oversight.access.closure_get_for_user); None
+    for a coordinator. Only an accepted allocation on an open case edits: after closing (the grace period)
+    and for coordinators the page is read-only.
     """
     closure = closure_for_case(case)
-    staff_id = getattr(user, "staff_id", None)
-    allocation = (
-        Allocation.objects.filter(case=case, soo_id=staff_id).order_by("-allocated_at").first()
-        if staff_id is not None
-        else None
-    )
     can_edit = (
         allocation is not None and allocation.status == Allocation.Status.ACCEPTED and case.status != Case.Status.CLOSED
     )

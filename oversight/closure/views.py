@@ -54,8 +54,9 @@ def _render_edit(request, page, form):
 @require_http_methods(["GET", "POST"])
 def edit(request, public_id):
     """The SOO's closure page: the checklist and closure section as a draft, and "Close case"."""
-    case = closure_get_for_user(request, public_id, what="closure page").case
-    page = selectors.closure_page(case, request.user)
+    allocation = closure_get_for_user(request, public_id, what="closure page")
+    case = allocation.case
+    page = selectors.closure_page(case, allocation=allocation)
     if request.method != "POST":
         return _render_edit(request, page, ClosureForm(initial=ClosureForm.initial_from(page.closure)))
     form = ClosureForm(request.POST)
@@ -65,7 +66,7 @@ def edit(request, public_id):
         services.closure_draft_save(case=case, user=request.user, data=form.to_input())
     except ApplicationError as exc:
         apply_to_form(form, exc)
-        return _render_edit(request, selectors.closure_page(case, request.user), form)
+        return _render_edit(request, selectors.closure_page(case, allocation=allocation), form)
     if request.POST.get("action") != "close":
         messages.success(request, "Closure draft saved.")
         return redirect("closure:edit", public_id=case.public_id)
@@ -73,7 +74,7 @@ def edit(request, public_id):
         services.case_close(case=case, user=request.user)
     except ApplicationError as exc:
         apply_to_form(form, exc)
-        return _render_edit(request, selectors.closure_page(case, request.user), form)
+        return _render_edit(request, selectors.closure_page(case, allocation=allocation), form)
     messages.success(
         request,
         f"Case {case.reference} is closed and the coordinators have been told. You can read it for "
@@ -87,7 +88,7 @@ def edit(request, public_id):
 def review(request, public_id):
     """Coordinators: the closure record read-only, with what still stops the case closing."""
     case = case_get_for_user(request, public_id, what="closure review", coordinator=True)
-    return render(request, "closure/review.html", {"page": selectors.closure_page(case, request.user), "case": case})
+    return render(request, "closure/review.html", {"page": selectors.closure_page(case), "case": case})
 
 
 @never_cache

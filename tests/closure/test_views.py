@@ -201,3 +201,10 @@ def test_the_first_open_declaration_comes_first(allocation, verified_client):
     client = login_verified(verified_client(allocation.soo.user), allocation.soo.user)
     response = client.get(_edit(allocation))
     assert response.status_code == 302 and "/declare/" in response["Location"]
+
+
+def test_the_case_page_links_to_the_closure(allocation, soo_client, coordinator_client):
+    case_url = reverse("cases:detail", args=[allocation.case.public_id])
+    assert _edit(allocation) in soo_client.get(case_url).content.decode()
+    body = coordinator_client.get(case_url).content.decode()
+    assert reverse("closure:review", args=[allocation.case.public_id]) in body and _edit(allocation) not in body

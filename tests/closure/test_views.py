@@ -205,6 +205,9 @@ def test_the_first_open_declaration_comes_first(allocation, verified_client):
 
 def test_the_case_page_links_to_the_closure(allocation, soo_client, coordinator_client):
     case_url = reverse("cases:detail", args=[allocation.case.public_id])
-    assert _edit(allocation) in soo_client.get(case_url).content.decode()
+    assert f'href="{_edit(allocation)}"' in soo_client.get(case_url).content.decode()
     body = coordinator_client.get(case_url).content.decode()
-    assert reverse("closure:review", args=[allocation.case.public_id]) in body and _edit(allocation) not in body
+    assert (
+        reverse("closure:review", args=[allocation.case.public_id]) in body
+        and f'href="{_edit(allocation)}"' not in body
+    )

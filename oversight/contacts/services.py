@@ -130,7 +130,9 @@ def engagement_record(*, allocation: Allocation, user, engagement: str) -> Conta
     """
     allocation = _allocation_for_soo(allocation=allocation, user=user)
     if engagement not in (ContactPlan.Engagement.ENGAGED, ContactPlan.Engagement.DECLINED):
-        raise ApplicationError("Select whether the victim engages with you or declines support.", field="engagement")
+        raise ApplicationError(
+            "Select whether the victim engages with you or declines support.", field="engagement"
+        )
     now = timezone.now()
     plan = _plan_for(allocation)
     if plan.engagement == engagement:

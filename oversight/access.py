@@ -6,6 +6,7 @@ and writes the access-log row (or leaves it to the caller with `log=False`, when
 different action, such as a PDF). Refusals are logged by the denial middleware.
 """
 
+from django.db.models import Q
 from django.http import Http404
 
 from cases.access import access_logged, case_declaration_required, case_get_for_user, case_refused
@@ -14,7 +15,7 @@ from ppda.access import denial_context
 from ppda.roles import Role, has_role
 
 from .contacts.selectors import ContactAccess, contact_log_visible
-from .models import Allocation
+from .models import CLOSED_END_REASON, Allocation
 from .update_form.selectors import FormAccess
 
 ALLOCATION_OBJECT_TYPE = "oversight.allocation"
@@ -91,3 +92,31 @@ def update_form_get_for_user(request, public_id, *, what: str, write: bool = Fal
     if log:
         access_logged(request, case, what=what)
     return FormAccess(case=case, allocation=allocation, can_edit=is_soo and case.status != Case.Status.CLOSED)
+
+
+def closure_get_for_user(request, public_id, *, what: str, log: bool = True) -> Allocation:
+    """The case's closure page for its SOO: while their allocation is accepted, and, after they closed the case,
+    read-only for the grace period (their grant lasts until the closure sweep revokes it; an allocation ended
+    any other way gives nothing). Returns that allocation (its case selected); 404 for everyone else,
+    coordinators included (they have the read-only review)."""
+    case = case_get_for_user(request, public_id, what=what, declaration=False, log=False)
+    user = request.user
+    allocation = None
+    if has_role(user, Role.SOO) and user.staff_id is not None:
+        allocation = (
+            Allocation.objects.filter(case=case, soo_id=user.staff_id)
+            .filter(
+                Q(status=Allocation.Status.ACCEPTED)
+                | Q(status=Allocation.Status.ENDED, end_reason=CLOSED_END_REASON, case__status=Case.Status.CLOSED)
+            )
+            .order_by("-allocated_at")
+            .first()
+        )
+    if allocation is None:
+        case_refused(request, case, what=what)
+        raise Http404("No closure of yours.")
+    allocation.case = case
+    case_declaration_required(request, case)
+    if log:
+        access_logged(request, case, what=what)
+    return allocation

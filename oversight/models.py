@@ -8,6 +8,8 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 FIRST_CONTACT_HOURS = 72
+# Allocation.end_reason when the SOO closed the case (oversight.closure): their read-only grace period follows.
+CLOSED_END_REASON = "case closed"
 
 
 class Allocation(models.Model):

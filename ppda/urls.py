@@ -13,6 +13,7 @@ urlpatterns = [
     path("notifications/", include("ppda.notifications.urls")),
     path("oversight/", include("oversight.urls")),
     path("update-form/", include("oversight.update_form.urls")),
+    path("closure/", include("oversight.closure.urls")),
     path("audit/", include("ppda.audit_trail.urls")),
     path("admin/", admin.site.urls),
     path("cases/", include("cases.urls")),

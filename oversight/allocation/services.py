@@ -19,7 +19,7 @@ from cases.access import coordinators_for_case
 from cases.models import Case, ConflictDeclaration, Party, normalise_name
 from cases.selectors import VIEW_CASE, cases_for_user
 from cases.services import case_status_change
-from oversight.models import Allocation
+from oversight.models import CLOSED_END_REASON, Allocation
 from ppda.errors import ApplicationError
 from ppda.models import StaffMember
 from ppda.notifications import notification_send
@@ -233,6 +233,26 @@ def allocation_end(*, allocation: Allocation, by, reason: str, reallocate: bool 
                 case_reference=case.reference,
                 event_key=f"allocation-ended:{locked.public_id}",
             )
+    return locked
+
+
+def allocation_end_on_closure(*, allocation: Allocation, by) -> Allocation:
+    """End the SOO's allocation because they closed the case (oversight.closure.services.case_close).
+
+    Unlike allocation_end, the SOO keeps their read-only grant: closure revokes it after the grace period
+    (the closure access sweep). Only the allocation's own SOO, and only an accepted allocation. The caller
+    holds the case lock and the transaction.
+    """
+    locked = _lock_allocation(allocation)
+    if getattr(by, "staff_id", None) != locked.soo_id:
+        raise ApplicationError("This allocation is not yours.")
+    if locked.status != Allocation.Status.ACCEPTED:
+        raise ApplicationError("Only an accepted allocation ends when the case closes.")
+    locked.status = Allocation.Status.ENDED
+    locked.ended_at = timezone.now()
+    locked.end_reason = CLOSED_END_REASON
+    locked._history_user = by
+    locked.save(update_fields=["status", "ended_at", "end_reason"])
     return locked
 
 

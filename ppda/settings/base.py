@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "oversight",
     "oversight.contacts",
     "oversight.update_form",
+    "oversight.closure",
     "panels",
 ]
 
@@ -207,6 +208,13 @@ CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 DEADLINE_SWEEP_SECONDS = max(env_int("DEADLINE_SWEEP_SECONDS", 180), 30)
+# Closure: the closing SOO keeps read-only access this many days, then the closure sweep revokes it.
+CLOSURE_ACCESS_GRACE_DAYS = env_int("CLOSURE_ACCESS_GRACE_DAYS", 14)
+if not 0 <= CLOSURE_ACCESS_GRACE_DAYS <= 365:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("CLOSURE_ACCESS_GRACE_DAYS must be a number of days from 0 to 365.")
+CLOSURE_SWEEP_SECONDS = max(env_int("CLOSURE_SWEEP_SECONDS", 600), 30)
 CELERY_BEAT_SCHEDULE: dict = {
     # An interval (not crontab: DST bugs) sweep; the database says what is due, so a missed run catches up.
     "contacts-deadline-sweep": {
@@ -214,6 +222,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": float(DEADLINE_SWEEP_SECONDS),
         # A run not started before the next one is due is dropped, so a backlog never piles up.
         "options": {"expires": DEADLINE_SWEEP_SECONDS - 10},
+    },
+    # Closed cases: revoke the closing SOO's read-only access once the grace period is over (claimed once).
+    "closure-access-sweep": {
+        "task": "oversight.closure.tasks.closure_access_sweep_task",
+        "schedule": float(CLOSURE_SWEEP_SECONDS),
+        "options": {"expires": CLOSURE_SWEEP_SECONDS - 10},
     },
     # Expired sessions, bookkeeping of ended ones, and stale sign-in failure counters.
     "signin-records-purge": {

@@ -45,7 +45,9 @@ def form_case(*, soo=None, received_at=None) -> tuple[Case, object]:
     PoliceSuspectFactory(case=case, staff=StaffMemberFactory(**SUSPECT))
     soo = soo or soo_with_user()
     AcceptedAllocationFactory(case=case, soo=soo)
-    CaseAccessDeclaration.objects.create(case=case, user=soo.user, kind=CaseAccessDeclaration.Kind.NO_CONFLICT)
+    CaseAccessDeclaration.objects.get_or_create(
+        case=case, user=soo.user, defaults={"kind": CaseAccessDeclaration.Kind.NO_CONFLICT}
+    )
     return case, soo.user
 
 
@@ -55,13 +57,17 @@ def pending_form_case() -> tuple[Case, object]:
     CivilianVictimFactory(case=case)
     allocation = AllocationFactory(case=case)  # pending
     user = allocation.soo.user
-    CaseAccessDeclaration.objects.create(case=case, user=user, kind=CaseAccessDeclaration.Kind.NO_CONFLICT)
+    CaseAccessDeclaration.objects.get_or_create(
+        case=case, user=user, defaults={"kind": CaseAccessDeclaration.Kind.NO_CONFLICT}
+    )
     return case, user
 
 
 def declared_coordinator(case: Case, **kwargs):
     user = UserFactory(staff=None, roles=[Role.COORDINATOR], **kwargs)
-    CaseAccessDeclaration.objects.create(case=case, user=user, kind=CaseAccessDeclaration.Kind.NO_CONFLICT)
+    CaseAccessDeclaration.objects.get_or_create(
+        case=case, user=user, defaults={"kind": CaseAccessDeclaration.Kind.NO_CONFLICT}
+    )
     return user
 
 

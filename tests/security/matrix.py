@@ -282,6 +282,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "update_form:investigation": case_object(ok={SOO}, post=OK_OR_REDIRECT),
     "update_form:concerns": case_object(ok={SOO}, post=OK_OR_REDIRECT),
     "update_form:feedback": case_object(ok={SOO}, post=OK_OR_REDIRECT),
+    # --- closure (oversight/closure): the allocated SOO's page (an empty POST saves an empty draft and
+    # redirects back); the coordinators' read-only review and the reopen action (an empty form answers 200).
+    "closure:edit": case_object(ok={SOO}, post=REDIRECT),
+    "closure:review": case_object(ok={COORDINATOR}),
+    "closure:reopen": case_object(ok={COORDINATOR}, post=OK),
     # --- notifications: each user's own; marking read is POST-only and scoped to the recipient.
     "notifications:list": page(ok=SIGNED_IN),
     "notifications:read_all": page(ok=SIGNED_IN, status_ok=NOT_ALLOWED, post=REDIRECT),

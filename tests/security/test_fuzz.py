@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -78,6 +79,17 @@ def _pending_allocation(w):
     return allocation.public_id
 
 
+def _closed_case(w):
+    """A closed case the coordinator has declared on: the reopen form shows."""
+    case = TriagedCaseFactory(status=Case.Status.CLOSED, closed_at=timezone.now())
+    PoliceVictimFactory(case=case)
+    PoliceSuspectFactory(case=case)
+    CaseAccessDeclaration.objects.create(
+        case=case, user=w.users[m.COORDINATOR], kind=CaseAccessDeclaration.Kind.NO_CONFLICT
+    )
+    return case.public_id
+
+
 @dataclass(frozen=True)
 class Target:
     key: str
@@ -118,6 +130,8 @@ TARGETS = [
     Target("oversight:allocate", m.COORDINATOR, _unallocated_case),
     Target("oversight:end", m.COORDINATOR, _case_a, fields={"reason": []}),
     Target("oversight:respond", m.SOO, _pending_allocation),
+    Target("closure:edit", m.SOO, _case_a),
+    Target("closure:reopen", m.COORDINATOR, _closed_case),
     Target("audit:index", m.AUDITOR, method="GET"),
     Target(
         "audit:export",

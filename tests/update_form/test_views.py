@@ -180,5 +180,7 @@ def form_case_other():
     CivilianVictimFactory(case=case)
     soo = soo_with_user()
     AcceptedAllocationFactory(case=case, soo=soo)
-    CaseAccessDeclaration.objects.create(case=case, user=soo.user, kind=CaseAccessDeclaration.Kind.NO_CONFLICT)
+    CaseAccessDeclaration.objects.get_or_create(
+        case=case, user=soo.user, defaults={"kind": CaseAccessDeclaration.Kind.NO_CONFLICT}
+    )
     return case, soo.user

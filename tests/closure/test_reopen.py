@@ -12,8 +12,8 @@ from oversight.closure.services import case_close, case_reopen
 from ppda.errors import ApplicationError
 from tests.factories.cases import CivilianVictimFactory, PoliceSuspectFactory, TriagedCaseFactory
 from tests.factories.closure import ActiveAllocationFactory, CompleteClosureFactory
-from tests.factories.oversight import AcceptedAllocationFactory as AllocationFactory
 from tests.factories.directory import PsdDepartmentFactory
+from tests.factories.oversight import AcceptedAllocationFactory as AllocationFactory
 from tests.factories.oversight import soo_with_user
 
 pytestmark = pytest.mark.django_db

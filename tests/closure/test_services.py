@@ -22,8 +22,8 @@ from ppda.errors import ApplicationError
 from ppda.models import Notification
 from ppda.roles import Role
 from tests.factories.closure import ActiveAllocationFactory, CompleteClosureFactory, DraftClosureFactory
-from tests.factories.oversight import PendingAllocationFactory
 from tests.factories.directory import ChiefInspectorFactory, UserFactory
+from tests.factories.oversight import PendingAllocationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,8 @@
 """What the case pages show from the apps built on cases/, provided by those apps (dependency inversion).
 
+Also the inbox's extra filters (InboxFilter): the coordinators filter the inbox by what a higher app knows
+(the update form's state), the higher app supplying the choices and the condition.
+
 cases/ is below oversight/ and never imports it. Yet the inbox shows each case's live first-contact
 deadline, the history shows each earlier case's latest SOO, and the case page shows the live allocation.
 Those reads belong to oversight (oversight/allocation/case_reads.py), which registers them here in its
@@ -40,3 +43,24 @@ def allocation_reads_register(reads: AllocationReads) -> None:
 
 def allocation_reads() -> AllocationReads:
     return _reads
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """An extra select on the coordinators' inbox: `condition(value)` is the Q on cases for a chosen value."""
+
+    name: str
+    label: str
+    choices: list[tuple[str, str]]  # the first is the "any" choice, value ""
+    condition: Callable[[str], object]
+
+
+_inbox_filters: dict[str, InboxFilter] = {}
+
+
+def inbox_filter_register(inbox_filter: InboxFilter) -> None:
+    _inbox_filters[inbox_filter.name] = inbox_filter
+
+
+def inbox_filters() -> list[InboxFilter]:
+    return list(_inbox_filters.values())

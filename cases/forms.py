@@ -5,6 +5,7 @@ from django import forms
 from ppda.models import District, User
 from ppda.roles import Role
 
+from .extensions import inbox_filters
 from .models import Case, CaseAccessDeclaration, CaseLink, Party
 from .services import IntakeInput, PartyInput, SafeContactInput
 
@@ -311,3 +312,11 @@ class InboxFilterForm(forms.Form):
     )
     route = forms.ChoiceField(choices=[("", "Any route")] + Case.Route.choices, required=False, widget=_select())
     q = forms.CharField(required=False, max_length=40, label="Reference", widget=_input("20"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Filters the apps built on cases add (cases.extensions), e.g. the update form's state.
+        for extra in inbox_filters():
+            self.fields[extra.name] = forms.ChoiceField(
+                choices=extra.choices, required=False, label=extra.label, widget=_select()
+            )

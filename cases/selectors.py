@@ -24,7 +24,7 @@ from ppda.models import StaffMember
 from ppda.permissions import objects_for_user
 from ppda.roles import Role, has_role
 
-from .extensions import allocation_reads
+from .extensions import allocation_reads, inbox_filters
 from .models import Case, CaseAccessDeclaration, CaseLink, Party
 
 VIEW_CASE = "cases.view_case"
@@ -128,7 +128,9 @@ FIRST_CONTACT_WARNING = dt.timedelta(hours=12)
 OPEN_STATUSES = [s for s in Case.Status.values if s != Case.Status.CLOSED]
 
 
-def inbox_filtered(*, user, status: str = "", risk: str = "", route: str = "", q: str = "") -> QuerySet:
+def inbox_filtered(
+    *, user, status: str = "", risk: str = "", route: str = "", q: str = "", extra: dict | None = None
+) -> QuerySet:
     """The cases the coordinators' inbox lists: open cases unless a status is asked for, narrowed by the filters.
     Built on cases_for_user, so a coordinator never sees a case they are a party to or declared a conflict on.
     Plain, so that counting them is an index-only scan; inbox_cases adds the order and what each row shows."""
@@ -143,6 +145,10 @@ def inbox_filtered(*, user, status: str = "", risk: str = "", route: str = "", q
     q = (q or "").strip().upper()
     if q:
         qs = qs.filter(reference__contains=q)
+    for name, value in (extra or {}).items():
+        found = next((f for f in inbox_filters() if f.name == name), None)
+        if found is not None and value and value in dict(found.choices):
+            qs = qs.filter(found.condition(value))
     return qs
 
 

@@ -16,6 +16,7 @@ from ppda.roles import Role, has_role
 
 from . import selectors, services
 from .access import case_page, coordinator_page
+from .extensions import inbox_filters
 from .forms import (
     MAX_PARTIES,
     CaseIntakeForm,
@@ -63,11 +64,13 @@ def inbox(request):
         risk=filters.get("risk", ""),
         route=filters.get("route", ""),
         q=filters.get("q", ""),
+        extra={f.name: filters.get(f.name, "") for f in inbox_filters()},
     )
     paginator = Paginator(selectors.inbox_cases(cases), INBOX_PAGE_SIZE)
     paginator.count = cases.count()  # counted without the rows' joins: an index-only scan
     page = paginator.get_page(request.GET.get("page"))
     now = timezone.now()
+    names = ("status", "risk", "route", *(f.name for f in inbox_filters()))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -75,13 +78,15 @@ def inbox(request):
         "cases/inbox.html",
         {
             "form": form,
-            "selects": [(form[name], _options(form[name])) for name in ("status", "risk", "route")],
+            "selects": [(form[name], _options(form[name])) for name in names],
             "page": page,
             "rows": selectors.inbox_rows(page.object_list, user=request.user, now=now),
             "next": request.get_full_path(),
             "on_duty": list(selectors.coordinators_on_duty(now=now)),
             "querystring": query.urlencode(),
-            "filtered": any(filters.get(k) for k in ("status", "risk", "route", "q")),
+            "filtered": any(
+                filters.get(k) for k in ("status", "risk", "route", "q", *(f.name for f in inbox_filters()))
+            ),
         },
     )
 

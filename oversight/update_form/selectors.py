@@ -300,6 +300,30 @@ def form_states(cases: QuerySet) -> dict[int, FormState]:
     return {c.pk: form_state(c) for c in cases.annotate(**form_state_annotations()).only("pk")}
 
 
+FORM_STATE_CHOICES = [
+    ("", "Any update form"),
+    ("incomplete", "Sections incomplete"),
+    ("warnings", "Redaction warnings"),
+    ("ready", "Ready for panel"),
+]
+
+
+def form_state_condition(value: str) -> Q:
+    """The inbox filter by update-form state (registered with cases.extensions), the same rule as FormState:
+    incomplete while any section is missing or not complete; a warning where a section's free text has
+    something the panel rendering redacts or withholds; ready when every section is complete and none
+    withheld. Only cases with an accepted allocation have a form to be ready."""
+    incomplete, warnings, ready = Q(), Q(), Q(allocations__status="accepted")
+    for model in SECTIONS.values():
+        rel = _related(model)
+        incomplete |= Q(**{f"{rel}__isnull": True}) | Q(**{f"{rel}__complete": False})
+        warnings |= Q(**{f"{rel}__redactions__gt": 0}) | Q(**{f"{rel}__withheld": True})
+        ready &= Q(**{f"{rel}__complete": True, f"{rel}__withheld": False})
+    if value == "incomplete":
+        return incomplete & Q(allocations__status="accepted")
+    return {"warnings": warnings, "ready": ready}[value]
+
+
 def section_state(section: Section | None) -> FormState:
     if section is None:
         return FormState(incomplete=1, warnings=0, withheld=0)

@@ -43,12 +43,17 @@ OUTCOMES = [
 ]
 
 
+# Live cases per demo SOO after the replay: room under the open-case limit for seed_allocations' new ones.
+LIVE_PER_SOO = 2
+
+
 def seed_case_history(*, stdout, rng: random.Random) -> None:
     """Give the older demo cases their past, through the real services: each triaged case older than ten days
     is allocated to its top suggestion (continuity first: a returning victim keeps their SOO), most are
-    accepted and had first contact (a few late, so breached), and those older than five to ten months were
-    closed. The services stamp everything "now"; the demo then moves each allocation's times back to the
-    case's own timeline (saved with history, never by a bulk update). Idempotent."""
+    accepted and had first contact (a few late, so breached), and those older than six weeks to four months
+    were closed; a demo SOO carries at most two live cases, so some wait in the inbox. The services stamp
+    everything "now"; the demo then moves each allocation's times back to the case's own timeline (saved
+    with history, never by a bulk update). Idempotent."""
     coordinator = get_user_model().objects.filter(groups__name=Role.COORDINATOR, is_active=True).order_by("pk").first()
     if coordinator is None:
         stdout.write("No coordinator yet: no demo case history replayed.")
@@ -62,11 +67,13 @@ def seed_case_history(*, stdout, rng: random.Random) -> None:
     with transaction.atomic():
         older = Case.objects.filter(status=Case.Status.TRIAGED, received_at__lt=now - dt.timedelta(days=10))
         for case in older.order_by("received_at", "pk"):
-            soo = _top(case)
-            if soo is None:
-                continue
-            allocation = allocation_create(case=case, soo=soo, by=coordinator)
             age = now - case.received_at
+            closing = age > dt.timedelta(days=rng.randint(45, 120))
+            soo = _top(case)
+            live = Allocation.objects.filter(soo=soo, status__in=Allocation.LIVE).count() if soo else 0
+            if soo is None or (not closing and live >= LIVE_PER_SOO):
+                continue  # stays in the inbox awaiting an SOO, as some do
+            allocation = allocation_create(case=case, soo=soo, by=coordinator)
             allocated_at = case.triaged_at + dt.timedelta(hours=rng.randint(1, 20))
             times = {"allocated_at": allocated_at, "first_contact_due": Allocation.due_for(allocated_at)}
             if not (age < dt.timedelta(days=14) and rng.random() < 0.5):
@@ -75,11 +82,11 @@ def seed_case_history(*, stdout, rng: random.Random) -> None:
                 times |= {"responded_at": allocated_at + dt.timedelta(hours=2), "first_contact_met_at": met}
                 if met > times["first_contact_due"]:
                     times["breached_at"] = times["first_contact_due"]
-            if age > dt.timedelta(days=rng.randint(150, 300)):
+            if closing:
                 allocation = allocation_end(
                     allocation=allocation, by=coordinator, reason="Case closed", reallocate=False
                 )
-                ended = case.received_at + dt.timedelta(days=rng.randint(90, 140))
+                ended = case.received_at + dt.timedelta(days=rng.randint(30, 44))
                 times["ended_at"] = ended
                 closed_case = case_status_change(case=case, to_status=Case.Status.CLOSED, user=coordinator)
                 closed_case.closed_at, closed_case.outcome = ended, rng.choice(OUTCOMES)
@@ -91,8 +98,9 @@ def seed_case_history(*, stdout, rng: random.Random) -> None:
             allocation._history_user = coordinator
             allocation.save(update_fields=list(times))
             replayed += 1
-        # The replay's notices ("you have been allocated", "your allocation has ended") are history: read.
-        Notification.objects.filter(created_at__gte=started, read_at__isnull=True).update(read_at=now)
+        # The replay's notices ("you have been allocated", "your allocation has ended") are history: read, and
+        # marked emailed before the commit would send them.
+        Notification.objects.filter(created_at__gte=started, read_at__isnull=True).update(read_at=now, emailed_at=now)
     stdout.write(f"Replayed the history of {replayed} older demo cases ({closed} closed).")
 
 

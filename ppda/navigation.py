@@ -17,7 +17,8 @@ from .roles import Role
 MENU = (
     ("cases:inbox", "Inbox", {Role.COORDINATOR}),
     ("cases:intake", "New case", {Role.COORDINATOR}),
-    ("oversight:statistics", "Statistics", {Role.COORDINATOR}),
+    ("statistics:index", "Statistics", {Role.COORDINATOR}),
+    ("statistics:reduced", "Statistics", {Role.PANEL_CHAIR}),
     ("oversight:dashboard", "My cases", {Role.SOO}),
     ("panels:index", "Panels", {Role.PANEL_CHAIR, Role.PANEL_MEMBER}),
     ("cases:psd_cases", "My investigations", {Role.PSD_REP}),

@@ -25,7 +25,7 @@ from ppda.accounts.addresses import client_ip
 from ppda.audit import CASE_OBJECT_TYPE, access_record
 from ppda.models import AccessLog
 
-from .figures import Table, display
+from .figures import Table
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 LONDON = timezone.get_default_timezone()
@@ -212,9 +212,9 @@ CASE_LIST_COLUMNS = ["Reference", "Received (UK time)", "Route", "Category", "Ri
 
 def case_list_rows(cases: QuerySet[Case]) -> tuple[list[list], list[tuple[str, str]]]:
     cases = list(
-        cases.only("public_id", "reference", "received_at", "route", "category", "risk_level", "duty", "status").order_by(
-            "received_at", "id"
-        )
+        cases.only(
+            "public_id", "reference", "received_at", "route", "category", "risk_level", "duty", "status"
+        ).order_by("received_at", "id")
     )
     rows = [
         [

@@ -142,11 +142,11 @@ def _case_level(cases: QuerySet[Case]) -> dict:
     qs = cases.annotate(
         suspect_above=Exists(police_suspects.exclude(staff__rank__in=CONSTABLE_OR_STAFF)),
         suspect_police=Exists(police_suspects),
-        allocated=Exists(live),
+        is_allocated=Exists(live),
         first_allocated_at=Subquery(first_allocated.values("m")),
         completed_contacts=Coalesce(Subquery(contacts.values("c"), output_field=IntegerField()), Value(0)),
-        engaged=Exists(plans.filter(engagement=ContactPlan.Engagement.ENGAGED)),
-        declined_soo=Exists(plans.filter(engagement=ContactPlan.Engagement.DECLINED)),
+        is_engaged=Exists(plans.filter(engagement=ContactPlan.Engagement.ENGAGED)),
+        is_declined=Exists(plans.filter(engagement=ContactPlan.Engagement.DECLINED)),
     )
     agg = {"total": Count("id")}
     for name, field, choices in (
@@ -158,7 +158,7 @@ def _case_level(cases: QuerySet[Case]) -> dict:
         for value in choices.values:
             agg[f"{name}_{value}"] = Count("id", filter=Q(**{field: value}))
     agg["risk_"] = Count("id", filter=Q(risk_level=""))
-    allocated = Q(allocated=True)
+    allocated = Q(is_allocated=True)
     agg.update(
         band_above=Count("id", filter=Q(suspect_above=True)),
         band_constable=Count("id", filter=Q(suspect_police=True, suspect_above=False)),
@@ -167,8 +167,8 @@ def _case_level(cases: QuerySet[Case]) -> dict:
         allocated=Count("id", filter=allocated),
         contacts_total=Coalesce(Sum("completed_contacts", filter=allocated), 0),
         contacts_median=Median(Cast("completed_contacts", FloatField()), filter=allocated),
-        engaged=Count("id", filter=allocated & Q(engaged=True)),
-        declined_soo=Count("id", filter=allocated & Q(engaged=False, declined_soo=True)),
+        engaged=Count("id", filter=allocated & Q(is_engaged=True)),
+        declined_soo=Count("id", filter=allocated & Q(is_engaged=False, is_declined=True)),
         ever_allocated=Count("id", filter=Q(first_allocated_at__isnull=False)),
         allocate_seconds=Median(_seconds("first_allocated_at", "received_at")),
     )
@@ -252,7 +252,10 @@ def _per(seconds: float | None, unit: float) -> float | None:
 
 
 def _choice_table(slug, caption, label, choices, values: dict, prefix: str, total: int, section: str) -> Table:
-    rows = [Row(text, (N(values[f"{prefix}_{value}"]), Percent(values[f"{prefix}_{value}"], total))) for value, text in choices]
+    rows = [
+        Row(text, (N(values[f"{prefix}_{value}"]), Percent(values[f"{prefix}_{value}"], total)))
+        for value, text in choices
+    ]
     return Table(slug, caption, (label, "Cases", "Share of cases"), rows, chart="bar", section=section)
 
 
@@ -279,10 +282,7 @@ def statistics_tables(stats_filter: StatisticsFilter, *, now: dt.datetime | None
             "cases_by_year",
             "Cases reported each year, and the change on the year before",
             ("Year", "Cases", "Change on the year before"),
-            [
-                Row(str(y), (N(n), Growth(n, years[i - 1][1]) if i else Growth(n, 0)))
-                for i, (y, n) in enumerate(years)
-            ],
+            [Row(str(y), (N(n), Growth(n, years[i - 1][1]) if i else Growth(n, 0))) for i, (y, n) in enumerate(years)],
             chart="bar",
             section=REPORTS,
         ),
@@ -291,7 +291,14 @@ def statistics_tables(stats_filter: StatisticsFilter, *, now: dt.datetime | None
             "by_category", "Cases by category", "Category", Case.Category.choices, c, "category", total, REPORTS
         ),
         _choice_table(
-            "by_risk", "Cases by risk level (DASH)", "Risk", [*Case.Risk.choices, ("", "Not yet assessed")], c, "risk", total, REPORTS
+            "by_risk",
+            "Cases by risk level (DASH)",
+            "Risk",
+            [*Case.Risk.choices, ("", "Not yet assessed")],
+            c,
+            "risk",
+            total,
+            REPORTS,
         ),
         _choice_table("by_duty", "Cases by on or off duty", "Duty", Case.Duty.choices, c, "duty", total, REPORTS),
         _choice_table(
@@ -350,9 +357,15 @@ def statistics_tables(stats_filter: StatisticsFilter, *, now: dt.datetime | None
             "Time to allocate, and first contact within 72 hours",
             ("Measure", "Figure"),
             [
-                Row("Median time from report to allocation", (Statistic(_per(c["allocate_seconds"], HOUR), c["ever_allocated"], "hours"),)),
+                Row(
+                    "Median time from report to allocation",
+                    (Statistic(_per(c["allocate_seconds"], HOUR), c["ever_allocated"], "hours"),),
+                ),
                 Row("First contact within 72 hours of allocation", (Percent(fc["in_time"], fc["due"]),)),
-                Row("Median time from allocation to first contact", (Statistic(_per(fc["seconds"], HOUR), fc["met"], "hours"),)),
+                Row(
+                    "Median time from allocation to first contact",
+                    (Statistic(_per(fc["seconds"], HOUR), fc["met"], "hours"),),
+                ),
             ],
             section=CONTACT,
             note="72-hour compliance counts allocations whose deadline has passed or was met; "
@@ -365,7 +378,10 @@ def statistics_tables(stats_filter: StatisticsFilter, *, now: dt.datetime | None
             [
                 Row("Cases allocated to an SOO", (N(allocated),)),
                 Row("Completed contacts", (N(c["contacts_total"]),)),
-                Row("Median completed contacts per allocated case", (Statistic(c["contacts_median"], allocated, "contacts"),)),
+                Row(
+                    "Median completed contacts per allocated case",
+                    (Statistic(c["contacts_median"], allocated, "contacts"),),
+                ),
             ],
             section=CONTACT,
         ),
@@ -389,7 +405,14 @@ def statistics_tables(stats_filter: StatisticsFilter, *, now: dt.datetime | None
             "Support the SOO linked the victim to",
             ("Support", "Offered", "Accepted", "Accepted of those offered"),
             [
-                Row(label, (N(support[f"{k}_offered"]), N(support[f"{k}_accepted"]), Percent(support[f"{k}_accepted"], support[f"{k}_offered"])))
+                Row(
+                    label,
+                    (
+                        N(support[f"{k}_offered"]),
+                        N(support[f"{k}_accepted"]),
+                        Percent(support[f"{k}_accepted"], support[f"{k}_offered"]),
+                    ),
+                )
                 for k, label in SUPPORT_KINDS
             ],
             section=CONTACT,
@@ -421,7 +444,10 @@ def statistics_tables(stats_filter: StatisticsFilter, *, now: dt.datetime | None
             [
                 Row("Cases closed", (N(closed),)),
                 Row("Median days from report to closure", (Statistic(_per(closures["days"], DAY), closed, "days"),)),
-                Row("Median rating for being kept informed (1 to 5)", (Statistic(closures["rating"], closures["rated"]),)),
+                Row(
+                    "Median rating for being kept informed (1 to 5)",
+                    (Statistic(closures["rating"], closures["rated"]),),
+                ),
             ],
             section=CLOSURE,
         ),

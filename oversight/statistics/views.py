@@ -38,7 +38,9 @@ def _sections(tables, *, suppress: bool) -> list[dict]:
 
 def _download(content: bytes, *, name: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y-%m-%d}.{name_ext(content_type)}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{name}-{timezone.localdate():%Y-%m-%d}.{name_ext(content_type)}"'
+    )
     response["Cache-Control"] = "no-store"
     return response
 

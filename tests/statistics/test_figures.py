@@ -18,7 +18,17 @@ from oversight.statistics.figures import (
 
 @pytest.mark.parametrize(
     ("n", "shown"),
-    [(0, "0"), (1, FEWER_THAN), (9, FEWER_THAN), (10, "10"), (12, "10"), (13, "15"), (17, "15"), (18, "20"), (250, "250")],
+    [
+        (0, "0"),
+        (1, FEWER_THAN),
+        (9, FEWER_THAN),
+        (10, "10"),
+        (12, "10"),
+        (13, "15"),
+        (17, "15"),
+        (18, "20"),
+        (250, "250"),
+    ],
 )
 def test_counts_outside_the_coordinators(n, shown):
     assert display(Count(n), suppress=True) == shown

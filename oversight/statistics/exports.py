@@ -18,6 +18,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from cases.models import Case, Party
+from cases.selectors import cases_for_user
 from oversight.contacts.models import Contact, ContactPlan
 from oversight.models import Allocation
 from oversight.update_form.selectors import BAND_ABOVE, BAND_CONSTABLE, CONSTABLE_OR_STAFF
@@ -99,8 +100,11 @@ def _local(value: dt.datetime | None):
     return timezone.localtime(value, LONDON).replace(tzinfo=None) if value else None
 
 
-def inspection_cases(*, now: dt.datetime | None = None) -> QuerySet[Case]:
-    """Live cases and cases closed in the last 12 months, with what the inspection asks, in one query."""
+def inspection_cases(*, user, now: dt.datetime | None = None) -> QuerySet[Case]:
+    """Live cases and cases closed in the last 12 months, with what the inspection asks, in one query.
+
+    Only cases the user may see identified (cases_for_user): a coordinator who is a party to a case, or has
+    declared a conflict on it, never exports it."""
     now = now or timezone.now()
     police_suspects = Party.objects.filter(case=OuterRef("pk"), role=Party.Role.SUSPECT, staff__isnull=False)
     current = Allocation.objects.filter(case=OuterRef("pk")).exclude(status=Allocation.Status.DECLINED)
@@ -119,7 +123,8 @@ def inspection_cases(*, now: dt.datetime | None = None) -> QuerySet[Case]:
         .order_by("-allocation__allocated_at", "-allocation_id")
     )
     return (
-        Case.objects.filter(~Q(status=Case.Status.CLOSED) | Q(closed_at__gte=now - dt.timedelta(days=365)))
+        cases_for_user(user)
+        .filter(~Q(status=Case.Status.CLOSED) | Q(closed_at__gte=now - dt.timedelta(days=365)))
         .select_related("closure")
         .annotate(
             suspect_above=Exists(police_suspects.exclude(staff__rank__in=CONSTABLE_OR_STAFF)),
@@ -191,9 +196,9 @@ def _inspection_row(case: Case) -> list:
     ]
 
 
-def inspection_rows(*, now: dt.datetime | None = None) -> tuple[list[list], list[tuple[str, str]]]:
+def inspection_rows(*, user, now: dt.datetime | None = None) -> tuple[list[list], list[tuple[str, str]]]:
     """(rows, [(public id, reference)]) for the inspection export."""
-    cases = list(inspection_cases(now=now))
+    cases = list(inspection_cases(user=user, now=now))
     return [_inspection_row(c) for c in cases], [(str(c.public_id), c.reference) for c in cases]
 
 
@@ -210,11 +215,12 @@ def inspection_xlsx(rows: list[list], *, now: dt.datetime) -> bytes:
 CASE_LIST_COLUMNS = ["Reference", "Received (UK time)", "Route", "Category", "Risk (DASH)", "On or off duty", "Status"]
 
 
-def case_list_rows(cases: QuerySet[Case]) -> tuple[list[list], list[tuple[str, str]]]:
+def case_list_rows(cases: QuerySet[Case], *, user) -> tuple[list[list], list[tuple[str, str]]]:
+    """The cohort's cases the user may see identified (never their own case), in order of receipt."""
     cases = list(
-        cases.only(
-            "public_id", "reference", "received_at", "route", "category", "risk_level", "duty", "status"
-        ).order_by("received_at", "id")
+        cases.filter(pk__in=cases_for_user(user).values("pk"))
+        .only("public_id", "reference", "received_at", "route", "category", "risk_level", "duty", "status")
+        .order_by("received_at", "id")
     )
     rows = [
         [

@@ -123,7 +123,7 @@ def figures_xlsx(request):
 def inspection_xlsx(request):
     """Live cases and cases closed in the last 12 months, for the inspectorate. Logged with its row count."""
     now = timezone.now()
-    rows, cases = exports.inspection_rows(now=now)
+    rows, cases = exports.inspection_rows(user=request.user, now=now)
     exports.export_log(request=request, what="inspection export (XLSX)", cases=cases)
     return _download(exports.inspection_xlsx(rows, now=now), name="ppda-inspection", content_type=XLSX)
 
@@ -135,6 +135,6 @@ def inspection_xlsx(request):
 def case_list_csv(request):
     """The filtered cohort's cases (reference and case facts, no personal details) as CSV. Logged."""
     form = StatisticsFilterForm(request.GET or None)
-    rows, cases = exports.case_list_rows(form.stats_filter().cases())
+    rows, cases = exports.case_list_rows(form.stats_filter().cases(), user=request.user)
     exports.export_log(request=request, what="case list export (CSV)", cases=cases)
     return _download(exports.case_list_csv(rows), name="ppda-cases", content_type="text/csv")

@@ -156,3 +156,18 @@ def test_xlsx_text_that_looks_like_a_formula_stays_text():
     content = exports._xlsx([("S", [["=cmd|' /C calc'!A0", 3]])])
     cell = load_workbook(io.BytesIO(content)).active["A1"]
     assert cell.data_type == "s" and cell.value.startswith("'=")
+
+
+def test_a_coordinator_who_is_a_party_never_exports_their_own_case(verified_client):
+    from tests.factories.cases import PoliceVictimFactory
+    from tests.factories.directory import StaffMemberFactory
+
+    staff = StaffMemberFactory()
+    client = verified_client(UserFactory(username="party-coordinator", staff=staff, roles=[Role.COORDINATOR]))
+    own, other = CaseFactory(), CaseFactory()
+    PoliceVictimFactory(case=own, staff=staff)
+    text = client.get(reverse("statistics:case_list_csv")).content.decode("utf-8-sig")
+    assert other.reference in text and own.reference not in text
+    sheet = load_workbook(io.BytesIO(client.get(reverse("statistics:inspection_xlsx")).content)).active
+    refs = {r[0] for r in sheet.iter_rows(values_only=True)}
+    assert other.reference in refs and own.reference not in refs

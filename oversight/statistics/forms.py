@@ -58,3 +58,10 @@ class StatisticsFilterForm(forms.Form):
             return StatisticsFilter()
         data = self.cleaned_data
         return StatisticsFilter(date_from=data["date_from"], date_to=data["date_to"], category=data["category"])
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="The spreadsheet (CSV or XLSX, at most 5 MB)",
+        error_messages={"required": "Choose the spreadsheet to import.", "empty": "The file is empty."},
+    )

@@ -11,4 +11,5 @@ urlpatterns = [
     path("figures.xlsx", views.figures_xlsx, name="figures_xlsx"),
     path("inspection.xlsx", views.inspection_xlsx, name="inspection_xlsx"),
     path("cases.csv", views.case_list_csv, name="case_list_csv"),
+    path("import/", views.spreadsheet_import, name="import"),
 ]

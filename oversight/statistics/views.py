@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -13,9 +14,9 @@ from django.views.decorators.http import require_GET
 from ppda.access import denial_context, role_page
 from ppda.roles import Role, has_role
 
-from . import exports
+from . import exports, importing
 from .charts import chart_data_uri
-from .forms import StatisticsFilterForm
+from .forms import ImportForm, StatisticsFilterForm
 from .selectors import statistics_tables, statistics_tables_reduced
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,6 +67,7 @@ def index(request):
             "sections": _sections(tables, suppress=False),
             "suppressed": False,
             "query": request.GET.urlencode() if form.is_bound and form.is_valid() else "",
+            "import_url": reverse("statistics:import"),
         },
     )
 
@@ -138,3 +140,34 @@ def case_list_csv(request):
     rows, cases = exports.case_list_rows(form.stats_filter().cases(), user=request.user)
     exports.export_log(request=request, what="case list export (CSV)", cases=cases)
     return _download(exports.case_list_csv(rows), name="ppda-cases", content_type="text/csv")
+
+
+@never_cache
+@role_page(Role.COORDINATOR, what="spreadsheet import")
+def spreadsheet_import(request):
+    """Upload the existing spreadsheet: "Check" is a dry run; "Import" writes every new case, or nothing."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result, file_error = None, ""
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > importing.MAX_BYTES:
+            file_error = f"The file is too large ({upload.size // (1024 * 1024)} MB): the limit is 5 MB."
+        else:
+            try:
+                result = importing.spreadsheet_import(
+                    name=upload.name,
+                    content=upload.read(),
+                    user=request.user,
+                    commit=request.POST.get("action") == "import",
+                    request=request,
+                )
+            except importing.ImportFileError as exc:
+                file_error = str(exc)
+        if file_error:
+            form.add_error("file", file_error)
+    return render(
+        request,
+        "statistics/import.html",
+        {"form": form, "result": result, "columns": importing.COLUMNS},
+        status=200,
+    )

@@ -297,6 +297,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "statistics:figures_xlsx": page(ok={COORDINATOR, PARTY}),
     "statistics:inspection_xlsx": page(ok={COORDINATOR, PARTY}),
     "statistics:case_list_csv": page(ok={COORDINATOR, PARTY}),
+    # The spreadsheet import: an empty POST is a form error (200), nothing written.
+    "statistics:import": page(ok={COORDINATOR, PARTY}, post=OK),
     # --- notifications: each user's own; marking read is POST-only and scoped to the recipient.
     "notifications:list": page(ok=SIGNED_IN),
     "notifications:read_all": page(ok=SIGNED_IN, status_ok=NOT_ALLOWED, post=REDIRECT),

@@ -135,6 +135,7 @@ TARGETS = [
     Target("audit:index", m.AUDITOR, method="GET"),
     Target("statistics:index", m.COORDINATOR, method="GET"),
     Target("statistics:reduced", m.PANEL_CHAIR, method="GET"),
+    Target("statistics:import", m.COORDINATOR),
     Target(
         "statistics:figures_csv", m.COORDINATOR, method="GET", fields={"date_from": [], "date_to": [], "category": []}
     ),

@@ -40,6 +40,7 @@ PAGES = [
     Page("SOO dashboard", targets.soo_dashboard),
     Page("case page", targets.case_page),
     Page("allocation suggestions", targets.allocation_suggestions),
+    Page("statistics (20,000 cases)", targets.statistics_page),
 ]
 
 

@@ -67,6 +67,13 @@ def coordinator_inbox():
     return [(url, _cookie(u)) for u in _coordinators()]
 
 
+def statistics_page():
+    url = _url("statistics:index")
+    if not url:
+        return None
+    return [(url, _cookie(u)) for u in _coordinators()]
+
+
 def soo_dashboard():
     url = _url("oversight:dashboard")
     if not url:

@@ -17,9 +17,10 @@ from .roles import Role
 MENU = (
     ("cases:inbox", "Inbox", {Role.COORDINATOR}),
     ("cases:intake", "New case", {Role.COORDINATOR}),
-    ("oversight:statistics", "Statistics", {Role.COORDINATOR}),
+    ("statistics:index", "Statistics", {Role.COORDINATOR}),
     ("oversight:dashboard", "My cases", {Role.SOO}),
     ("panels:index", "Panels", {Role.PANEL_CHAIR, Role.PANEL_MEMBER}),
+    ("statistics:reduced", "Panel statistics", {Role.PANEL_CHAIR}),
     ("cases:psd_cases", "My investigations", {Role.PSD_REP}),
     ("audit:index", "Audit trail", {Role.AUDITOR}),
     ("notifications:list", "Notifications", None),

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "oversight.contacts",
     "oversight.update_form",
     "oversight.closure",
+    "oversight.statistics",
     "panels",
 ]
 

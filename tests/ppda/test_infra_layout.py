@@ -81,9 +81,10 @@ def test_navigation_links_render_only_for_existing_views(verified_client):
     for name, text in [
         ("cases:inbox", "Inbox"),
         ("cases:intake", "New case"),
-        ("oversight:statistics", "Statistics"),
+        ("statistics:index", "Statistics"),
         ("oversight:dashboard", "My cases"),
         ("panels:index", "Panels"),
+        ("statistics:reduced", "Panel statistics"),
         ("cases:psd_cases", "My investigations"),
         ("audit:index", "Audit trail"),
         ("notifications:list", "Notifications"),

@@ -287,6 +287,18 @@ EXPECTATIONS: dict[str, Expect] = {
     "closure:edit": case_object(ok={SOO}, post=REDIRECT),
     "closure:review": case_object(ok={COORDINATOR}),
     "closure:reopen": case_object(ok={COORDINATOR}, post=OK),
+    # --- statistics (oversight/statistics): the coordinators' exact page and their exports (figure exports
+    # suppressed; the case-level ones list only cases the user may see, never their own: PARTY's list leaves
+    # case A out). The panel chair's reduced view is suppressed, shows no case identifier, and coordinators
+    # may preview it. Nobody else: not SOOs, not PSD, not the auditor.
+    "statistics:index": page(ok={COORDINATOR, PARTY}),
+    "statistics:reduced": page(ok={COORDINATOR, PARTY, PANEL_CHAIR}),
+    "statistics:figures_csv": page(ok={COORDINATOR, PARTY}),
+    "statistics:figures_xlsx": page(ok={COORDINATOR, PARTY}),
+    "statistics:inspection_xlsx": page(ok={COORDINATOR, PARTY}),
+    "statistics:case_list_csv": page(ok={COORDINATOR, PARTY}),
+    # The spreadsheet import: an empty POST is a form error (200), nothing written.
+    "statistics:import": page(ok={COORDINATOR, PARTY}, post=OK),
     # --- notifications: each user's own; marking read is POST-only and scoped to the recipient.
     "notifications:list": page(ok=SIGNED_IN),
     "notifications:read_all": page(ok=SIGNED_IN, status_ok=NOT_ALLOWED, post=REDIRECT),

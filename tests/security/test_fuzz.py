@@ -133,6 +133,12 @@ TARGETS = [
     Target("closure:edit", m.SOO, _case_a),
     Target("closure:reopen", m.COORDINATOR, _closed_case),
     Target("audit:index", m.AUDITOR, method="GET"),
+    Target("statistics:index", m.COORDINATOR, method="GET"),
+    Target("statistics:reduced", m.PANEL_CHAIR, method="GET"),
+    Target("statistics:import", m.COORDINATOR),
+    Target(
+        "statistics:figures_csv", m.COORDINATOR, method="GET", fields={"date_from": [], "date_to": [], "category": []}
+    ),
     Target(
         "audit:export",
         m.AUDITOR,

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class StatisticsConfig(AppConfig):
+    """The practice's figures: the statistics page and charts, figure exports, the inspection export, imports."""
+
+    name = "oversight.statistics"
+    label = "statistics"
+    verbose_name = "Statistics, exports and imports"

@@ -16,6 +16,7 @@ from ppda.models import AccessLog, District, StaffMember
 from ppda.notifications import notification_send
 from ppda.roles import Role
 
+from .access import coordinators_for_case
 from .models import (
     Case,
     CaseAccessDeclaration,
@@ -376,11 +377,8 @@ def case_access_declare(*, case: Case, user, kind: str, note: str = "", request=
                     source_case=case,
                     recorded_by=user,
                 )
-        coordinators = (
-            get_user_model().objects.filter(groups__name=Role.COORDINATOR, is_active=True).exclude(pk=user.pk)
-        )
         notification_send(
-            recipients=list(coordinators),
+            recipients=list(coordinators_for_case(case).exclude(pk=user.pk)),
             kind="conflict_declared",
             message=f"A user declared a conflict of interest on opening case {case.reference}.",
             link=reverse("cases:detail", args=[case.public_id]),

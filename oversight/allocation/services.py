@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.access import coordinators_for_case
+from cases.access import coordinators_for_case, users_who_may_open
 from cases.models import Case, ConflictDeclaration, Party, normalise_name
 from cases.selectors import VIEW_CASE, cases_for_user
 from cases.services import case_status_change
@@ -109,7 +109,7 @@ def allocation_create(*, case: Case, soo: StaffMember, by, overrides: dict[str, 
         case_status_change(case=locked, to_status=Case.Status.ALLOCATED, user=by, needs_reallocation=False)
         grant(soo_user, VIEW_CASE, locked)
         notification_send(
-            recipients=[soo_user],
+            recipients=users_who_may_open(locked, get_user_model().objects.filter(pk=soo_user.pk)),
             kind="allocation",
             message=f"You have been allocated case {locked.reference} as senior oversight officer. "
             "Please accept or decline it, and make first contact within 72 hours.",
@@ -226,7 +226,7 @@ def allocation_end(*, allocation: Allocation, by, reason: str, reallocate: bool 
         soo_user = _soo_user(locked.soo)
         if soo_user is not None:
             notification_send(
-                recipients=[soo_user],
+                recipients=users_who_may_open(case, get_user_model().objects.filter(pk=soo_user.pk)),
                 kind="allocation_ended",
                 message=f"Your allocation to case {case.reference} has ended. You no longer have access to it.",
                 link=reverse("oversight:dashboard"),

@@ -40,3 +40,18 @@ def allocation_reads_register(reads: AllocationReads) -> None:
 
 def allocation_reads() -> AllocationReads:
     return _reads
+
+
+# Called inside case_access_declare's transaction when a user declares a conflict on first opening a case, as
+# handler(case=..., user=...). Oversight registers one: an SOO who declares a conflict on receipt gives the
+# allocation back (DESIGN.md section 3).
+_first_open_conflict_handlers: list[Callable] = []
+
+
+def first_open_conflict_register(handler: Callable) -> None:
+    if handler not in _first_open_conflict_handlers:
+        _first_open_conflict_handlers.append(handler)
+
+
+def first_open_conflict_handlers() -> list[Callable]:
+    return list(_first_open_conflict_handlers)

@@ -17,6 +17,7 @@ from ppda.notifications import notification_send
 from ppda.roles import Role
 
 from .access import coordinators_for_case
+from .extensions import first_open_conflict_handlers
 from .models import (
     Case,
     CaseAccessDeclaration,
@@ -377,6 +378,8 @@ def case_access_declare(*, case: Case, user, kind: str, note: str = "", request=
                     source_case=case,
                     recorded_by=user,
                 )
+        for handler in first_open_conflict_handlers():
+            handler(case=case, user=user)
         notification_send(
             recipients=list(coordinators_for_case(case).exclude(pk=user.pk)),
             kind="conflict_declared",

@@ -43,8 +43,8 @@ def kinds_in_code() -> set[str]:
     for app in ("cases", "oversight", "panels"):
         for path in (ROOT / app).rglob("*.py"):
             text = path.read_text()
-            for call in re.finditer(r"notification_send\((.*?)\n    \)", text, re.DOTALL):
-                kinds.update(re.findall(r'kind="(\w+)"', call.group(1)))
+            for call in re.finditer(r"notification_send\(", text):
+                kinds.update(re.findall(r'kind="(\w+)"', text[call.end() : call.end() + 400])[:1])
     return kinds | {render.NOTIFICATION_KIND} | set(DeadlineEvent.Kind.values)
 
 
@@ -99,7 +99,10 @@ def test_no_notice_of_any_kind_reaches_a_coordinator_who_may_not_open_the_case(c
     declarer = UserFactory(staff=StaffMemberFactory(), roles=[Role.PSD_REP])
     case_access_declare(case=case, user=declarer, kind=CaseAccessDeclaration.Kind.CONFLICT, note="I know them")
 
-    # Allocated, declined, allocated again, ended by a coordinator.
+    # Allocated, the SOO declares a conflict on receipt, allocated, declined, allocated again, ended.
+    soo = soo_with_user()
+    allocation_create(case=case, soo=soo, by=by, overrides=overrides)
+    case_access_declare(case=case, user=soo.user, kind=CaseAccessDeclaration.Kind.CONFLICT, note="Neighbour")
     soo = soo_with_user()
     allocation = allocation_create(case=case, soo=soo, by=by, overrides=overrides)
     allocation_decline(allocation=allocation, by=soo.user, reason="Too busy")

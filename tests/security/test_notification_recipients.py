@@ -13,21 +13,22 @@ import pytest
 from django.utils import timezone
 
 from cases.access import coordinators_for_case
-from cases.models import CaseAccessDeclaration
+from cases.models import Case, CaseAccessDeclaration
 from cases.selectors import cases_for_user, users_excluded_from
-from cases.services import case_access_declare
+from cases.services import IntakeInput, PartyInput, case_access_declare, intake_create
 from oversight.allocation.rules import SOFT_RULE_LABELS
 from oversight.allocation.services import allocation_accept, allocation_create, allocation_decline, allocation_end
 from oversight.closure.services import case_close
 from oversight.contacts.models import DeadlineEvent
 from oversight.contacts.sweep import deadlines_sweep
 from oversight.update_form import render
+from ppda.errors import ApplicationError
 from ppda.models import Notification
 from ppda.roles import Role
 from tests.factories.cases import CivilianVictimFactory, PoliceSuspectFactory, PoliceVictimFactory
 from tests.factories.closure import ActiveAllocationFactory, ActiveCaseFactory, CompleteClosureFactory
 from tests.factories.contacts import ContactPlanFactory
-from tests.factories.directory import StaffMemberFactory, UserFactory
+from tests.factories.directory import DistrictFactory, StaffMemberFactory, UserFactory
 from tests.factories.oversight import ConflictDeclarationFactory, soo_with_user, triaged_case_with_parties
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +132,24 @@ def test_no_notice_of_any_kind_reaches_a_coordinator_who_may_not_open_the_case(c
     closing = ActiveAllocationFactory(case=with_excluded_parties(ActiveCaseFactory(), cast), parties=False)
     CompleteClosureFactory(case=closing.case)
     case_close(case=closing.case, user=closing.soo.user)
+
+    # The party coordinator tries to record a case about themself: refused, and the others told.
+    first, last = VICTIM_NAME
+    data = IntakeInput(
+        reference="DA/2026/990001",
+        received_at=timezone.now(),
+        route=Case.Route.CALL,
+        category=Case.Category.BOTH,
+        duty=Case.Duty.OFF,
+        incident_district=DistrictFactory(),
+        parties=[
+            PartyInput(role="victim", is_police=True, employee_number=cast["excluded"]["party"].staff.employee_number),
+            PartyInput(role="suspect", is_police=True, employee_number=cast["suspect"].employee_number),
+            PartyInput(role="victim", is_police=False, first_name=first, last_name=last, date_of_birth=VICTIM_DOB),
+        ],
+    )
+    with pytest.raises(ApplicationError):
+        intake_create(data=data, created_by=cast["excluded"]["party"])
 
     for name, user in cast["excluded"].items():
         assert list(Notification.objects.filter(recipient=user).values_list("kind", "case_reference")) == [], name

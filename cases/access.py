@@ -99,8 +99,31 @@ def users_who_may_open(case: Case, users: QuerySet) -> QuerySet:
 
 def coordinators_for_case(case: Case) -> QuerySet:
     """Active coordinators who may open this case: the recipients of every notice about it to coordinators."""
-    coordinators = get_user_model().objects.filter(is_active=True, groups__name=Role.COORDINATOR)
-    return users_who_may_open(case, coordinators).distinct()
+    return users_who_may_open(case, _active_coordinators()).distinct()
+
+
+def _active_coordinators() -> QuerySet:
+    return get_user_model().objects.filter(is_active=True, groups__name=Role.COORDINATOR)
+
+
+class CaseRecipients:
+    """The set-based form of users_who_may_open / coordinators_for_case, for the sweeps: who may be told about
+    each of many cases, in one query (and one more for the coordinators, when asked for)."""
+
+    def __init__(self, case_ids):
+        self.case_ids = list(case_ids)
+        self.excluded = selectors.users_excluded_from_cases(self.case_ids)
+        self._coordinators = None
+
+    def may_open(self, case_id: int, user_ids) -> list[int]:
+        """`user_ids` narrowed to those who may open the case, sorted."""
+        return sorted(set(user_ids) - self.excluded.get(case_id, set()))
+
+    def coordinators(self, case_id: int) -> list[int]:
+        """coordinators_for_case, as user ids."""
+        if self._coordinators is None:
+            self._coordinators = set(_active_coordinators().values_list("pk", flat=True))
+        return self.may_open(case_id, self._coordinators)
 
 
 def case_page(what: str, *, coordinator: bool = False, declaration: bool = True):

@@ -64,3 +64,18 @@ def inbox_filter_register(inbox_filter: InboxFilter) -> None:
 
 def inbox_filters() -> list[InboxFilter]:
     return list(_inbox_filters.values())
+
+
+# Called inside case_access_declare's transaction when a user declares a conflict on first opening a case, as
+# handler(case=..., user=...). Oversight registers one: an SOO who declares a conflict on receipt gives the
+# allocation back (DESIGN.md section 3).
+_first_open_conflict_handlers: list[Callable] = []
+
+
+def first_open_conflict_register(handler: Callable) -> None:
+    if handler not in _first_open_conflict_handlers:
+        _first_open_conflict_handlers.append(handler)
+
+
+def first_open_conflict_handlers() -> list[Callable]:
+    return list(_first_open_conflict_handlers)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +17,8 @@ from ppda.models import AccessLog, District, StaffMember
 from ppda.notifications import notification_send
 from ppda.roles import Role
 
+from .access import coordinators_for_case
+from .extensions import first_open_conflict_handlers
 from .models import (
     Case,
     CaseAccessDeclaration,
@@ -168,6 +171,53 @@ def _intake_errors(data: IntakeInput, staff_by_number: dict[str, StaffMember]) -
     return errors
 
 
+OWN_CASE_MESSAGE = (
+    "You are named in this case, or you line-manage someone who is, so you cannot record it. Ask another "
+    "coordinator to record it; the other coordinators have been told."
+)
+
+
+def _intake_refuse_own_case(data: IntakeInput, staff_by_number: dict[str, StaffMember], created_by) -> None:
+    """A coordinator never records a case in which they are a police party or a party's line manager: they could
+    not open it afterwards, and they must not type the victim's safe-contact details. The other coordinators who
+    may open such a case are told, by reference only; nothing of the case is written."""
+    staff_id = getattr(created_by, "staff_id", None)
+    if staff_id is None:
+        return
+    party_staff = [staff_by_number[p.employee_number.strip().upper()] for p in data.parties if p.is_police]
+    if not any(s.pk == staff_id or s.line_manager_id == staff_id for s in party_staff):
+        return
+    # Told as if the case existed: never its parties, their line managers, or anyone with a standing conflict
+    # against one of them (the rule of cases.selectors.users_excluded_from).
+    excluded_staff = {s.pk for s in party_staff} | {s.line_manager_id for s in party_staff if s.line_manager_id}
+    named = Q(pk__in=[])
+    for p in data.parties:
+        name = "" if p.is_police else normalise_name(p.first_name, p.last_name)
+        if name:
+            same_day = Q()  # a date unknown on either side: the name alone matches, as allocation's rules have it
+            if p.date_of_birth is not None:
+                same_day = Q(against_date_of_birth__isnull=True) | Q(against_date_of_birth=p.date_of_birth)
+            named |= Q(against_staff__isnull=True, against_normalised_name=name) & same_day
+    conflicted = ConflictDeclaration.objects.filter(Q(against_staff_id__in=[s.pk for s in party_staff]) | named)
+    excluded_staff |= set(conflicted.values_list("declarer_id", flat=True))
+    notification_send(
+        recipients=list(
+            get_user_model()
+            .objects.filter(is_active=True, groups__name=Role.COORDINATOR)
+            .exclude(pk=created_by.pk)
+            .exclude(staff_id__in=excluded_staff)
+            .distinct()
+        ),
+        kind="intake_refused_conflict",
+        message=f"Intake of case {data.reference} was refused: the coordinator recording it is named in it or "
+        "line-manages someone who is. Please record the case yourself.",
+        link=reverse("cases:intake"),
+        case_reference=data.reference,
+        event_key=f"intake-refused:{created_by.pk}:{data.reference}",
+    )
+    raise ApplicationError(errors={"parties": [OWN_CASE_MESSAGE]})
+
+
 def intake_create(*, data: IntakeInput, created_by=None, intake_system: IntakeSystem | None = None) -> Case:
     """Record a new case with its parties and each victim's safe-contact arrangements, all or nothing.
 
@@ -182,6 +232,7 @@ def intake_create(*, data: IntakeInput, created_by=None, intake_system: IntakeSy
     errors = _intake_errors(data, staff_by_number)
     if errors:
         raise ApplicationError(errors=errors)
+    _intake_refuse_own_case(data, staff_by_number, created_by)
     try:
         with transaction.atomic():
             case = Case.objects.create(
@@ -376,11 +427,10 @@ def case_access_declare(*, case: Case, user, kind: str, note: str = "", request=
                     source_case=case,
                     recorded_by=user,
                 )
-        coordinators = (
-            get_user_model().objects.filter(groups__name=Role.COORDINATOR, is_active=True).exclude(pk=user.pk)
-        )
+        for handler in first_open_conflict_handlers():
+            handler(case=case, user=user)
         notification_send(
-            recipients=list(coordinators),
+            recipients=list(coordinators_for_case(case).exclude(pk=user.pk)),
             kind="conflict_declared",
             message=f"A user declared a conflict of interest on opening case {case.reference}.",
             link=reverse("cases:detail", args=[case.public_id]),

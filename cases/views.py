@@ -235,7 +235,8 @@ def declare(request, case):
             if declaration.kind == CaseAccessDeclaration.Kind.CONFLICT:
                 messages.info(
                     request,
-                    f"Thank you. Your conflict is recorded: you will not see {case.reference} again, "
+                    # No reference: the user may no longer open the case, and the message is shown on the next page.
+                    "Thank you. Your conflict is recorded: you will not see that case again, "
                     "and the coordinators have been told.",
                 )
                 return redirect("home")

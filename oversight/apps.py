@@ -15,3 +15,9 @@ class OversightConfig(AppConfig):
         from .allocation.case_reads import READS
 
         allocation_reads_register(READS)
+
+        from cases.extensions import first_open_conflict_register
+
+        from .allocation.services import allocation_end_on_first_open_conflict
+
+        first_open_conflict_register(allocation_end_on_first_open_conflict)

@@ -246,10 +246,15 @@ def declarations(request):
     if request.user.staff_id:
         mine = ConflictDeclaration.objects.filter(declarer_id=request.user.staff_id)
     recorded = ConflictDeclaration.objects.filter(recorded_by=request.user) if is_coordinator else mine.none()
-    own = list(mine.select_related("against_staff", "source_case").order_by("-declared_at")[:100])
+    own = list(mine.select_related("against_staff").order_by("-declared_at")[:100])
+    for d in own:
+        # Only what the user said themself, in their own words: never the parties of a case declared on first
+        # opening it (they may not open it now, and the other party is not someone they said they know), nor a
+        # person a coordinator recorded for them (issue 17).
+        d.shown = d.recorded_by_id == request.user.pk and d.source != ConflictDeclaration.Source.FIRST_OPEN
     others = list(
         recorded.exclude(declarer_id=request.user.staff_id)
-        .select_related("declarer", "against_staff", "source_case")
+        .select_related("declarer", "against_staff")
         .order_by("-declared_at")[:100]
     )
     return render(

@@ -8,6 +8,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 # URL names reachable before the second factor is verified.
 OPEN_URL_NAMES = {
@@ -61,3 +62,19 @@ def _session_too_old(request) -> bool:
     from ppda.accounts.services import session_expired_absolute
 
     return session_expired_absolute(request=request)
+
+
+class NoStoreMiddleware:
+    """Every response to a signed-in user (fully or half signed in) says `Cache-Control: no-store`: pages hold
+    personal data, and no browser history, back button or shared proxy may keep a copy (issue 17)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if signed_in or request.user.is_authenticated:
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+        return response

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.access import coordinators_for_case
+from cases.access import coordinators_for_case, users_who_may_open
 from cases.models import Case, ConflictDeclaration, Party, normalise_name
 from cases.selectors import VIEW_CASE, cases_for_user
 from cases.services import case_status_change
@@ -109,7 +109,7 @@ def allocation_create(*, case: Case, soo: StaffMember, by, overrides: dict[str, 
         case_status_change(case=locked, to_status=Case.Status.ALLOCATED, user=by, needs_reallocation=False)
         grant(soo_user, VIEW_CASE, locked)
         notification_send(
-            recipients=[soo_user],
+            recipients=users_who_may_open(locked, get_user_model().objects.filter(pk=soo_user.pk)),
             kind="allocation",
             message=f"You have been allocated case {locked.reference} as senior oversight officer. "
             "Please accept or decline it, and make first contact within 72 hours.",
@@ -226,7 +226,7 @@ def allocation_end(*, allocation: Allocation, by, reason: str, reallocate: bool 
         soo_user = _soo_user(locked.soo)
         if soo_user is not None:
             notification_send(
-                recipients=[soo_user],
+                recipients=users_who_may_open(case, get_user_model().objects.filter(pk=soo_user.pk)),
                 kind="allocation_ended",
                 message=f"Your allocation to case {case.reference} has ended. You no longer have access to it.",
                 link=reverse("oversight:dashboard"),
@@ -234,6 +234,52 @@ def allocation_end(*, allocation: Allocation, by, reason: str, reallocate: bool 
                 event_key=f"allocation-ended:{locked.public_id}",
             )
     return locked
+
+
+FIRST_OPEN_CONFLICT_REASON = "The SOO declared a conflict of interest on first opening the case."
+
+
+def allocation_end_on_first_open_conflict(*, case: Case, user) -> list[Allocation]:
+    """An SOO who declares a conflict on first opening their allocated case gives it back (DESIGN.md section 3):
+    the live allocation ends (a pending one as declined), the SOO loses access, the case returns to the inbox
+    flagged for reallocation, and the coordinators who may open it are told (reference and link only).
+
+    Registered with cases.extensions; runs inside case_access_declare's transaction."""
+    staff_id = getattr(user, "staff_id", None)
+    if staff_id is None:
+        return []
+    locked_case = _lock_case(case)
+    live = list(
+        Allocation.objects.select_for_update()
+        .select_related("case", "soo")
+        .filter(case=locked_case, soo_id=staff_id, status__in=Allocation.LIVE)
+    )
+    now = timezone.now()
+    for allocation in live:
+        if allocation.status == Allocation.Status.PENDING:
+            allocation.status, allocation.responded_at = Allocation.Status.DECLINED, now
+            allocation.decline_reason = FIRST_OPEN_CONFLICT_REASON
+            fields = ["status", "responded_at", "decline_reason"]
+        else:
+            allocation.status, allocation.ended_at = Allocation.Status.ENDED, now
+            allocation.end_reason = FIRST_OPEN_CONFLICT_REASON
+            fields = ["status", "ended_at", "end_reason"]
+        allocation._history_user = user
+        allocation.save(update_fields=fields)
+        _remove_access(allocation)
+    if live:
+        if locked_case.status in (Case.Status.ALLOCATED, Case.Status.ACTIVE):
+            case_status_change(case=locked_case, to_status=Case.Status.TRIAGED, user=user, needs_reallocation=True)
+        notification_send(
+            recipients=list(coordinators_for_case(locked_case).exclude(pk=user.pk)),
+            kind="allocation_conflict",
+            message=f"The SOO declared a conflict of interest on opening case {locked_case.reference}. "
+            "Their allocation has ended and the case is back in the inbox for reallocation.",
+            link=reverse("oversight:allocate", args=[locked_case.public_id]),
+            case_reference=locked_case.reference,
+            event_key=f"allocation-conflict:{live[0].public_id}",
+        )
+    return live
 
 
 def allocation_end_on_closure(*, allocation: Allocation, by) -> Allocation:

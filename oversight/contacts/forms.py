@@ -25,6 +25,14 @@ def london_instant(day: dt.date, time: dt.time) -> dt.datetime:
 
 
 class ContactForm(forms.Form):
+    # A new token with each blank form, claimed once by the contact it records (contact_log).
+    form_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "This form has expired. Reload the page and enter the contact again.",
+            "invalid": "This form has expired. Reload the page and enter the contact again.",
+        },
+    )
     contact_date = forms.DateField(
         label="Date of contact",
         widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}),

@@ -35,6 +35,8 @@ class Contact(models.Model):
     note = models.CharField(max_length=500, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
+    # The contact form's one-time token: the same form posted twice (a double click, a retry) records one contact.
+    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     history = HistoricalRecords()
 

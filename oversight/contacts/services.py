@@ -69,14 +69,32 @@ def _first_contact_meet(allocation: Allocation, *, at: dt.datetime, user, reason
 
 @transaction.atomic
 def contact_log(
-    *, allocation: Allocation, user, contacted_at: dt.datetime, method: str, outcome: str, note: str = ""
+    *,
+    allocation: Allocation,
+    user,
+    contacted_at: dt.datetime,
+    method: str,
+    outcome: str,
+    note: str = "",
+    form_token=None,
 ) -> Contact:
     """Record a contact or attempt by the allocated SOO.
+
+    With `form_token` (the contact form's), the same form saved again returns the contact it already recorded
+    (its `duplicate` set), writing nothing: the allocation lock serialises the saves, and the unique token backs
+    it up.
 
     A completed contact, or the victim declining SOO support, meets the 72-hour first-contact deadline;
     an attempt with no answer is logged but does not. A decline records the victim's engagement choice.
     """
     allocation = _allocation_for_soo(allocation=allocation, user=user)
+    if form_token is not None:
+        already = Contact.objects.filter(form_token=form_token).first()
+        if already is not None:
+            if already.allocation_id != allocation.pk:
+                raise ApplicationError("This form has expired. Reload the page and enter the contact again.")
+            already.duplicate = True
+            return already
     now = timezone.now()
     errors = {}
     if contacted_at is None or timezone.is_naive(contacted_at):
@@ -103,7 +121,9 @@ def contact_log(
         note=note,
         recorded_by=user,
         recorded_at=now,
+        form_token=form_token,
     )
+    contact.duplicate = False
     contact._history_user = user
     contact.save()
 

@@ -25,10 +25,10 @@ from django.db.models import DateField, DateTimeField, F, Value
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.access import CaseRecipients
 from cases.models import Case
 from oversight.models import FIRST_CONTACT_HOURS, Allocation
 from ppda.notifications import Outgoing, notifications_send_bulk
-from ppda.roles import Role
 
 from .models import DeadlineEvent
 from .schedule import LONDON, REMINDER_24H, REMINDER_48H
@@ -52,6 +52,7 @@ class Claimed:
     case_reference: str
     case_public_id: uuid.UUID
     soo_user_id: int | None
+    case_id: int
 
 
 def _claim(kind: str, allocations, due_on, now: dt.datetime) -> list[Claimed]:
@@ -72,7 +73,7 @@ def _claim(kind: str, allocations, due_on, now: dt.datetime) -> list[Claimed]:
                 INSERT INTO {event} (allocation_id, kind, due_on, created_at) {sql}
                 ON CONFLICT DO NOTHING RETURNING allocation_id, due_on
             )
-            SELECT claimed.allocation_id, claimed.due_on, a.first_contact_due, c.reference, c.public_id, u.id
+            SELECT claimed.allocation_id, claimed.due_on, a.first_contact_due, c.reference, c.public_id, u.id, c.id
             FROM claimed
             JOIN {allocation} a ON a.id = claimed.allocation_id
             JOIN {case} c ON c.id = a.case_id
@@ -166,23 +167,19 @@ def deadlines_sweep(*, now: dt.datetime | None = None) -> SweepResult:
 
 
 def _notify(claims: dict[str, list[Claimed]]) -> int:
-    coordinators = []
-    if claims[Kind.BREACH]:
-        coordinators = list(
-            get_user_model()
-            .objects.filter(groups__name=Role.COORDINATOR, is_active=True)
-            .values_list("pk", flat=True)
-            .distinct()
-        )
+    # Recipients through the case's one rule (cases.access): a breach alerts every coordinator who may open the
+    # case, and no notice reaches a party, a party's line manager or anyone conflicted. Set-based: one query for
+    # the exclusions of every case claimed, one for the coordinators when there is a breach.
+    recipients = CaseRecipients({row.case_id for rows in claims.values() for row in rows})
     # reverse() once: the link differs only by the case's public id.
     placeholder = uuid.UUID(int=0)
     link_template = reverse("contacts:detail", args=[placeholder]).replace(str(placeholder), "{}")
     items = []
     for kind, rows in claims.items():
         for row in rows:
-            recipients = [row.soo_user_id] if row.soo_user_id else []
+            to = recipients.may_open(row.case_id, [row.soo_user_id] if row.soo_user_id else [])
             if kind == Kind.BREACH:
-                recipients = sorted(set(recipients) | set(coordinators))
+                to = sorted(set(to) | set(recipients.coordinators(row.case_id)))
             key = f"contacts:{row.allocation_id}:{kind}:{row.due_on.isoformat() if row.due_on else ''}"
             message = _message(kind, row.first_contact_due, row.due_on)
             link = link_template.format(row.case_public_id)
@@ -195,6 +192,6 @@ def _notify(claims: dict[str, list[Claimed]]) -> int:
                     link=link,
                     event_key=key,
                 )
-                for r in recipients
+                for r in to
             )
     return len(notifications_send_bulk(items=items))

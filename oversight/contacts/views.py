@@ -1,5 +1,7 @@
 """Thin views for the contact log. Access: oversight.access.contact_log_get_for_user (404 for anyone not entitled)."""
 
+import uuid
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -38,21 +40,25 @@ def contact_log_detail(request, case_id):
 @require_http_methods(["GET", "POST"])
 def contact_create(request, case_id):
     access = contact_log_get_for_user(request, case_id, write=True, what="record contact")
-    form = ContactForm(request.POST or None)
+    form = ContactForm(request.POST or None, initial={"form_token": uuid.uuid4()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_log(
+            contact = services.contact_log(
                 allocation=access.allocation,
                 user=request.user,
                 contacted_at=form.cleaned_data["contacted_at"],
                 method=form.cleaned_data["method"],
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["note"],
+                form_token=form.cleaned_data["form_token"],
             )
         except ApplicationError as exc:
             apply_to_form(form, exc)
         else:
-            messages.success(request, "Contact recorded.")
+            if contact.duplicate:
+                messages.info(request, "This contact was already recorded; it has not been recorded again.")
+            else:
+                messages.success(request, "Contact recorded.")
             return redirect("contacts:detail", case_id=access.case.public_id)
     return render(request, "contacts/contact_form.html", {"case": access.case, "form": form})
 

@@ -62,7 +62,7 @@ class LoginView(auth_views.LoginView):
 
 @method_decorator(never_cache, name="dispatch")
 class LogoutView(auth_views.LogoutView):
-    """Signing out ends this session and every other session of the account."""
+    """Signing out ends this session, and every other session of the account when this one passed both factors."""
 
     http_method_names = ["post", "options"]
 

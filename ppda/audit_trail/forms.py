@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import forms
 
 from ppda.models import AccessLog
@@ -35,6 +37,22 @@ class TrailSearchForm(forms.Form):
 
     def clean_username(self):
         return self.cleaned_data["username"].strip()
+
+    # Dates at the edges of the calendar overflow when turned into London midnights (issue 17): a form error.
+    EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+    RANGE_MESSAGE = "Enter a date between 1 January 1900 and 31 December 2999."
+
+    def _in_range(self, name: str):
+        value = self.cleaned_data[name]
+        if value is not None and not (self.EARLIEST <= value <= self.LATEST):
+            raise forms.ValidationError(self.RANGE_MESSAGE)
+        return value
+
+    def clean_date_from(self):
+        return self._in_range("date_from")
+
+    def clean_date_to(self):
+        return self._in_range("date_to")
 
     def clean(self):
         cleaned = super().clean()

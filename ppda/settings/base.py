@@ -46,6 +46,8 @@ MIDDLEWARE = [
     # django-otp's, checking the session's device against the user query (no device query per request).
     "ppda.otp_verified.OTPMiddleware",
     "ppda.middleware.RequireOTPMiddleware",
+    # Cache-Control: no-store on every response to a signed-in user.
+    "ppda.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

@@ -215,3 +215,31 @@ def test_intake_confirmation_shows_history(coordinator, coordinator_client, dist
     assert [h.reference for h in response.context["history"]] == ["DA/2024/000001"]
     assert b"DA/2024/000001" in response.content
     assert AccessLog.objects.filter(what="intake confirmation", case_reference=case.reference).exists()
+
+
+@pytest.mark.parametrize("relation", ["party", "line_manager"])
+def test_a_coordinator_may_not_record_a_case_about_themself_or_their_report(
+    verified_client, district, suspect_staff, relation
+):
+    """Issue 17, defect 5: refused with a clear message, nothing written, the other coordinators told (reference)."""
+    from ppda.models import Notification
+    from ppda.roles import Role
+    from tests.factories.directory import StaffMemberFactory, UserFactory
+
+    me = UserFactory(staff=StaffMemberFactory(), roles=[Role.COORDINATOR])
+    other = UserFactory(roles=[Role.COORDINATOR])
+    if relation == "party":
+        suspect = me.staff
+    else:
+        suspect_staff.line_manager = me.staff
+        suspect_staff.save()
+        suspect = suspect_staff
+    before = counts()
+    response = verified_client(me).post(URL, intake_post(district=district, suspect_staff=suspect))
+    assert response.status_code == 200
+    assert any("you cannot record it" in message for message in errors_of(response))
+    assert counts() == before
+    note = Notification.objects.get(kind="intake_refused_conflict")
+    assert note.recipient == other and note.case_reference == "DA/2026/000001"
+    assert suspect.last_name not in note.message and suspect.employee_number not in note.message
+    assert not Notification.objects.filter(recipient=me).exists()

@@ -229,6 +229,6 @@ def test_idle_sweep_is_five_queries():
     assert len([q for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]) == 5
 
 
-# savepoint + 5 claims (each returning what to notify) + breach select/update/history + coordinators
-# + notifications + release.
-SWEEP_QUERIES = 12
+# savepoint + 5 claims (each returning what to notify) + breach select/update/history + who may not open
+# each claimed case (cases.access.CaseRecipients, issue 17) + coordinators + notifications + release.
+SWEEP_QUERIES = 13

@@ -45,6 +45,7 @@ def test_a_refused_valid_contact_writes_nothing(client, allocation, coordinator)
         "contact_time": contacted.strftime("%H:%M"),
         "method": "phone",
         "outcome": "completed",
+        "form_token": str(uuid.uuid4()),
     }
     with time_machine.travel(allocation.allocated_at + dt.timedelta(hours=5), tick=False):
         login_verified(client, coordinator)
@@ -96,6 +97,7 @@ def test_soo_records_a_contact_in_uk_time(client, allocation):
                 "method": "in_person",
                 "outcome": "completed",
                 "note": "Met at a safe location.",
+                "form_token": str(uuid.uuid4()),
             },
         )
         assert response.status_code == 302
@@ -122,7 +124,13 @@ def test_contact_form_errors_are_clear_and_write_nothing(client, allocation, day
     login_verified(client, allocation.soo.user)
     response = client.post(
         url("contacts:create", allocation),
-        {"contact_date": day, "contact_time": time, "method": "phone", "outcome": "completed"},
+        {
+            "contact_date": day,
+            "contact_time": time,
+            "method": "phone",
+            "outcome": "completed",
+            "form_token": uuid.uuid4(),
+        },
     )
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -135,7 +143,13 @@ def test_future_contact_is_refused_by_the_service_with_a_form_error(client, allo
     future = timezone.localtime() + dt.timedelta(days=2)
     response = client.post(
         url("contacts:create", allocation),
-        {"contact_date": future.date().isoformat(), "contact_time": "10:00", "method": "phone", "outcome": "completed"},
+        {
+            "contact_date": future.date().isoformat(),
+            "contact_time": "10:00",
+            "method": "phone",
+            "outcome": "completed",
+            "form_token": uuid.uuid4(),
+        },
     )
     assert response.status_code == 200
     assert "must not be in the future" in response.content.decode()
@@ -197,3 +211,37 @@ def test_overdue_page_for_coordinators_only(client, coordinator, soo_user):
     assert all(a.case.reference in body for a in breached)
     login_verified(client, soo_user)
     assert client.get(reverse("contacts:overdue")).status_code == 403
+
+
+def test_the_same_contact_form_posted_three_times_records_one_contact(client, allocation):
+    """Issue 17, defect 6: the form carries a token, claimed once (a double click, a retry, three tabs)."""
+    with time_machine.travel(allocation.allocated_at + dt.timedelta(hours=5), tick=False):
+        login_verified(client, allocation.soo.user)
+        form = client.get(url("contacts:create", allocation))
+        token = form.context["form"]["form_token"].value()
+        assert token and f'value="{token}"' in form.content.decode()
+        local = timezone.localtime(allocation.allocated_at + dt.timedelta(hours=2))
+        data = {
+            "contact_date": local.date().isoformat(),
+            "contact_time": local.strftime("%H:%M"),
+            "method": "phone",
+            "outcome": "completed",
+            "form_token": token,
+        }
+        responses = [client.post(url("contacts:create", allocation), data) for _ in range(3)]
+        assert [r.status_code for r in responses] == [302, 302, 302]
+        assert Contact.objects.count() == 1
+        assert "already recorded" in client.get(url("contacts:detail", allocation)).content.decode()
+        # A new form is a new token: a second, real contact is recorded.
+        data["form_token"] = str(uuid.uuid4())
+        assert client.post(url("contacts:create", allocation), data).status_code == 302
+    assert Contact.objects.count() == 2
+
+
+def test_a_contact_form_without_its_token_is_refused(client, allocation):
+    login_verified(client, allocation.soo.user)
+    local = timezone.localtime(allocation.allocated_at + dt.timedelta(minutes=1))
+    data = {"contact_date": local.date().isoformat(), "contact_time": local.strftime("%H:%M"), "method": "phone"}
+    response = client.post(url("contacts:create", allocation), {**data, "outcome": "completed"})
+    assert response.status_code == 200 and "Reload the page" in response.content.decode()
+    assert not Contact.objects.exists()

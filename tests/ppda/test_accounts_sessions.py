@@ -11,7 +11,7 @@ from ppda.accounts.services import user_deactivate
 from ppda.models import AccessLog, UserSession
 from tests.factories.directory import TEST_PASSWORD, UserFactory
 
-from .accounts_support import device_of, sign_in, totp_code
+from .accounts_support import device_of, password_step, sign_in, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +80,20 @@ def test_logout_ends_every_session_of_the_account():
         assert _signed_out(first) and _signed_out(second)
         assert keep.get(reverse("home")).status_code == 200
     assert not UserSession.objects.filter(user=user).exists()
+
+
+def test_signing_out_of_a_password_only_session_ends_only_that_session():
+    """Issue 17, defect 4: someone with only the password must not sign the real user out everywhere."""
+    user = UserFactory()
+    with time_machine.travel(START, tick=False) as clock:
+        real = sign_in(Client(), user, ip="10.0.0.1")
+        clock.shift(31)
+        half = Client()
+        assert password_step(half, user, ip="10.0.0.9").status_code == 302
+        half.post(reverse("accounts:logout"), REMOTE_ADDR="10.0.0.9")
+        assert _signed_out(half)
+        assert real.get(reverse("home")).status_code == 200
+    assert UserSession.objects.filter(user=user).count() == 1
 
 
 def test_signing_out_of_other_sessions_keeps_this_one():

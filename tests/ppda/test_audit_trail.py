@@ -118,6 +118,10 @@ def test_date_filters_are_whole_london_days(auditor_client, coordinator):
         ({"reference": "x" * 41}, "at most 40 characters"),
         ({"username": "a\x00b"}, "Null characters are not allowed"),
         ({"outcome": "everything"}, "Select a valid choice"),
+        # Issue 17, defect 9: the edges of the calendar were an OverflowError (a 500).
+        ({"date_to": "9999-12-31"}, "Enter a date between"),
+        ({"date_from": "9999-12-31"}, "Enter a date between"),
+        ({"date_from": "0001-01-01"}, "Enter a date between"),
     ],
 )
 def test_bad_filters_show_an_error_and_read_nothing(auditor_client, reads, params, message):

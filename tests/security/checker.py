@@ -196,6 +196,9 @@ def check(world, p: Pattern, role: str, method: str, entry: m.Expect | None = No
             "raise Http404/PermissionDenied (ppda.audit.DeniedAccessLogMiddleware logs it) or call "
             "access_record(..., allowed=False)"
         )
+    if role in m.SIGNED_IN and "no-store" not in response.headers.get("Cache-Control", ""):
+        # Issue 17: a signed-in page may hold personal data; no browser or proxy may keep a copy.
+        problems.append(f"Cache-Control is {response.headers.get('Cache-Control')!r}, not no-store")
     leaks = find_leaks(response_text(response), world.forbidden_identifiers(role, entry.may_show))
     if leaks:
         problems.append("LEAK: identifiers of a case this role may not see: " + ", ".join(leaks))

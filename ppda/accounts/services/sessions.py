@@ -70,11 +70,20 @@ def user_sessions_end(*, user, keep_session_key: str | None = None) -> int:
 
 
 def user_logout(*, request) -> None:
-    """Sign out here and everywhere else, and log it."""
+    """Sign out here, and log it. A fully verified session also ends every other session of the account; a
+    password-only one ends only itself, or anyone holding just the password could sign the real user out of
+    every device, again and again (issue 17)."""
     user = request.user
     if user.is_authenticated:
-        access_record(request=request, user=user, action=AccessLog.Action.LOGOUT, what="signed out")
-        user_sessions_end(user=user, keep_session_key=request.session.session_key)
+        verified = getattr(user, "is_verified", lambda: False)()
+        access_record(
+            request=request,
+            user=user,
+            action=AccessLog.Action.LOGOUT,
+            what="signed out" if verified else "signed out before the second factor",
+        )
+        if verified:
+            user_sessions_end(user=user, keep_session_key=request.session.session_key)
         UserSession.objects.filter(session_key=request.session.session_key or "").delete()
     auth_logout(request)
 

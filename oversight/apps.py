@@ -15,3 +15,9 @@ class OversightConfig(AppConfig):
         from .allocation.case_reads import READS
 
         allocation_reads_register(READS)
+
+        from cases.investigations.timeline import timeline_source_register
+
+        from .allocation.case_reads import timeline_events
+
+        timeline_source_register(timeline_events)

@@ -6,9 +6,10 @@ cases/ knows intake, triage, PSD assignment, the investigation and its updates, 
 contacts; panels will add panel outcomes. A source is `fn(case) -> list[TimelineEvent]` in a fixed number of
 queries, so the timeline costs the same for 3 events or 300.
 
-Identified: `title` names no one, but `detail` is free text and `by` a person's name. The anonymised variant
-(`anonymised_timeline` in oversight/update_form/render.py) drops `by` and passes `detail` through the update
-form's redactor, failing closed.
+Identified: `title` names no one, but `detail` is free text (or, with `names_staff`, a staff member's name)
+and `by` a person's name. The anonymised variant
+(`anonymised_timeline` in oversight/update_form/render.py) drops `by` and staff names and passes `detail`
+through the update form's redactor, failing closed.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class TimelineEvent:
     detail: str = ""  # free text (may identify): redacted in the anonymised variant
     by: str = ""  # who did it (identified only)
     kind: str = ""  # a stable slug: intake, triage, allocation, contact, psd, investigation, status, panel
+    names_staff: bool = False  # `detail` is a staff member's name (SOO, PSD, officer): dropped when anonymised
 
 
 TimelineSource = Callable[[Case], list[TimelineEvent]]
@@ -69,6 +71,7 @@ def _psd_events(case: Case) -> list[TimelineEvent]:
                 by=_name(a.assigned_by),
                 detail=_name(a.user),
                 kind="psd",
+                names_staff=True,
             )
         )
         if a.ended_at:
@@ -79,6 +82,7 @@ def _psd_events(case: Case) -> list[TimelineEvent]:
                     by=_name(a.ended_by),
                     detail=_name(a.user),
                     kind="psd",
+                    names_staff=True,
                 )
             )
     investigation = Investigation.objects.filter(case=case).select_related("created_by").first()
@@ -104,7 +108,14 @@ def _psd_events(case: Case) -> list[TimelineEvent]:
             title = "PSD decision not to act" if u.decided_not_to else f"PSD {u.get_kind_display().lower()}"
             detail = f"{u.decision}. Rationale: {u.rationale}" if u.rationale else u.decision
         events.append(
-            TimelineEvent(at=u.posted_at, title=title, detail=detail, by=_name(u.posted_by), kind="investigation")
+            TimelineEvent(
+                at=u.posted_at,
+                title=title,
+                detail=detail,
+                by=_name(u.posted_by),
+                kind="investigation",
+                names_staff=u.kind == PsdUpdate.Kind.INVESTIGATOR,
+            )
         )
     return events
 

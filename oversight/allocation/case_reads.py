@@ -70,6 +70,7 @@ def timeline_events(case) -> list:
                 at=a.allocated_at,
                 title="SOO allocated",
                 detail=soo(a),
+                names_staff=True,
                 by=a.allocated_by.display_name,
                 kind="allocation",
             )
@@ -81,6 +82,7 @@ def timeline_events(case) -> list:
                     at=a.responded_at,
                     title="Allocation declined" if declined else "Allocation accepted",
                     detail=soo(a),
+                    names_staff=True,
                     kind="allocation",
                 )
             )

@@ -94,12 +94,13 @@ def investigation_record_summary(case: Case) -> RecordSummary | None:
 
 def outcomes_for_case(case: Case) -> tuple[str, str] | None:
     """(criminal, misconduct) outcomes in words, "" for a strand still open; None without a record. A strand
-    never opened reads "No criminal investigation" / "No misconduct investigation"."""
-    investigation = investigation_for_case(case)
-    if investigation is None:
+    never opened reads "No criminal investigation" / "No misconduct investigation". One query (a record always
+    has a strand)."""
+    strands = list(Strand.objects.filter(investigation__case=case))
+    if not strands:
         return None
     words = {Strand.Kind.CRIMINAL: "No criminal investigation", Strand.Kind.MISCONDUCT: "No misconduct investigation"}
-    for strand in investigation.strands.all():
+    for strand in strands:
         if not strand.is_concluded:
             words[strand.kind] = ""
         elif strand.outcome:

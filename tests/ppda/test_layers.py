@@ -63,9 +63,7 @@ def test_the_check_fails_on_a_planted_reverse_import(tmp_path):
     (tmp_path / "ppda" / "sub").mkdir(parents=True)
     (tmp_path / "ppda" / "__init__.py").write_text("")
     (tmp_path / "ppda" / "sub" / "__init__.py").write_text("")
-    (tmp_path / "ppda" / "sub" / "lazy.py").write_text(
-        "def f():\n    from cases.models import Case\n    return Case\n"
-    )
+    (tmp_path / "ppda" / "sub" / "lazy.py").write_text("def f():\n    from cases.models import Case\n    return Case\n")
     (tmp_path / "ppda" / "fine.py").write_text("from ppda.roles import Role\nfrom . import sub\n")
     (tmp_path / "cases").mkdir()
     (tmp_path / "cases" / "climb.py").write_text("from oversight import models\nimport panels.access\n")

@@ -23,6 +23,8 @@ class AllocationReads:
     history_annotations: Callable[[], dict]
     # The case's live allocation with its SOO, or None.
     live_allocation: Callable[[object], object | None]
+    # {case id: [user ids of the SOO of its live allocation]} for the given case ids (notices about a case).
+    soo_user_ids: Callable[[list[int]], dict[int, list[int]]] = lambda case_ids: {}
 
 
 def _no_annotations() -> dict:

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from cases.access import access_logged, case_declaration_required, case_get_for_user, case_refused
+from cases.investigations.selectors import psd_assigned
 from cases.models import Case
 from ppda.access import denial_context
 from ppda.roles import Role, has_role
@@ -77,15 +78,17 @@ def update_form_get_for_user(request, public_id, *, what: str, write: bool = Fal
     """The case whose update form the user may read (or, with `write`, change), or 404.
 
     The SOO allocated to the case on an accepted allocation reads and writes it; coordinators, who see every
-    case, read it. Nobody else: not an SOO still to accept, not another SOO, not a PSD representative with a
-    grant (their access comes with PSD assignment), not panel members (they see only the anonymised
+    case, read it; so does the PSD representative assigned to the case (read-only, while assigned). Nobody else:
+    not an SOO still to accept, not another SOO, not a PSD representative without a live assignment (a grant
+    alone is not enough), not panel members (they see only the anonymised
     rendering, update_form/render.py, through panels), not an auditor, not a superuser, never a party or a
     party's line manager. A coordinator asking to write gets 404 like everyone else (one policy).
     """
     case = case_get_for_user(request, public_id, what=what, declaration=False, log=False)
     allocation = Allocation.objects.filter(case=case, status=Allocation.Status.ACCEPTED).first()
     is_soo = allocation is not None and is_own_allocation(request.user, allocation)
-    if not (is_soo or (not write and has_role(request.user, Role.COORDINATOR))):
+    reader = has_role(request.user, Role.COORDINATOR) or psd_assigned(request.user, case)
+    if not (is_soo or (not write and reader)):
         case_refused(request, case, what=what)
         raise Http404("No such update form.")
     case_declaration_required(request, case)

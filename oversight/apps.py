@@ -21,3 +21,9 @@ class OversightConfig(AppConfig):
         from .allocation.services import allocation_end_on_first_open_conflict
 
         first_open_conflict_register(allocation_end_on_first_open_conflict)
+
+        from cases.investigations.timeline import timeline_source_register
+
+        from .allocation.case_reads import timeline_events
+
+        timeline_source_register(timeline_events)

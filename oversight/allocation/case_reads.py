@@ -3,6 +3,7 @@
 Registered with cases.extensions by OversightConfig.ready: cases/ shows them without importing oversight/.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import CharField, F, FilteredRelation, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
 
@@ -38,6 +39,74 @@ def live_allocation(case):
     return Allocation.objects.filter(case=case, status__in=Allocation.LIVE).select_related("soo").first()
 
 
+def soo_user_ids(case_ids: list[int]) -> dict[int, list[int]]:
+    """The active user accounts of the SOOs of these cases' live allocations, by case id (one query)."""
+    out: dict[int, list[int]] = {}
+    rows = (
+        get_user_model()
+        .objects.filter(
+            is_active=True, staff__allocations__case_id__in=case_ids, staff__allocations__status__in=Allocation.LIVE
+        )
+        .values_list("staff__allocations__case_id", "pk")
+    )
+    for case_id, user_id in rows:
+        out.setdefault(case_id, []).append(user_id)
+    return out
+
+
+def timeline_events(case) -> list:
+    """The case timeline's oversight events (cases.investigations.timeline): allocations, responses, ends and
+    victim contacts, in two queries whatever their number."""
+    from cases.investigations.timeline import TimelineEvent
+    from oversight.contacts.models import Contact
+
+    def soo(a) -> str:
+        return f"{a.soo.get_rank_display()} {a.soo.first_name} {a.soo.last_name}"
+
+    events = []
+    for a in Allocation.objects.filter(case=case).select_related("soo", "allocated_by"):
+        events.append(
+            TimelineEvent(
+                at=a.allocated_at,
+                title="SOO allocated",
+                detail=soo(a),
+                names_staff=True,
+                by=a.allocated_by.display_name,
+                kind="allocation",
+            )
+        )
+        if a.responded_at and a.status != Allocation.Status.PENDING:
+            declined = a.status == Allocation.Status.DECLINED
+            events.append(
+                TimelineEvent(
+                    at=a.responded_at,
+                    title="Allocation declined" if declined else "Allocation accepted",
+                    detail=soo(a),
+                    names_staff=True,
+                    kind="allocation",
+                )
+            )
+        if a.ended_at:
+            events.append(
+                TimelineEvent(at=a.ended_at, title="Allocation ended", detail=a.end_reason, kind="allocation")
+            )
+    contacts = Contact.objects.filter(allocation__case=case).select_related("recorded_by")
+    for c in contacts:
+        events.append(
+            TimelineEvent(
+                at=c.contacted_at,
+                title=f"Victim contact: {c.get_method_display().lower()}, {c.get_outcome_display().lower()}",
+                detail=c.note,
+                by=c.recorded_by.display_name,
+                kind="contact",
+            )
+        )
+    return events
+
+
 READS = AllocationReads(
-    inbox_annotations=inbox_annotations, history_annotations=history_annotations, live_allocation=live_allocation
+    inbox_annotations=inbox_annotations,
+    history_annotations=history_annotations,
+    live_allocation=live_allocation,
+    soo_user_ids=soo_user_ids,
 )

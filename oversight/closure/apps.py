@@ -7,3 +7,9 @@ class ClosureConfig(AppConfig):
     name = "oversight.closure"
     label = "closure"
     verbose_name = "Case closure and reopening"
+
+    def ready(self):
+        # The investigation record's outcomes satisfy the checklist's outcome items (hooks.py).
+        from . import hooks
+
+        hooks.register_investigation_outcomes(hooks.outcomes_from_investigation_record)

@@ -77,6 +77,18 @@ def investigation_outcomes(case) -> InvestigationOutcomes | None:
     return None
 
 
+def outcomes_from_investigation_record(case) -> InvestigationOutcomes | None:
+    """The provider for cases/investigations (registered in ClosureConfig.ready): each strand's outcome in
+    words once concluded ("" while open, so the SOO records it), None when PSD has opened no record."""
+    from cases.investigations.selectors import outcomes_for_case
+
+    found = outcomes_for_case(case)
+    if found is None:
+        return None
+    criminal, misconduct = found
+    return InvestigationOutcomes(criminal=criminal, misconduct=misconduct)
+
+
 @contextlib.contextmanager
 def registered(*, bring_back: BringBackCheck | None = None, outcomes: InvestigationOutcomesProvider | None = None):
     """Register a check and/or provider for the duration of a block (tests)."""

@@ -89,11 +89,12 @@ def closure_page(case: Case, *, allocation: Allocation | None = None) -> Closure
         allocation is not None and allocation.status == Allocation.Status.ACCEPTED and case.status != Case.Status.CLOSED
     )
     closed = case.status == Case.Status.CLOSED
+    outcomes = hooks.investigation_outcomes(case)  # read once: the blockers use it too
     return ClosurePage(
         case=case,
         closure=closure,
-        blockers={} if closed else closure_blockers(case, closure),
-        outcomes=hooks.investigation_outcomes(case),
+        blockers={} if closed else closure_blockers(case, closure, outcomes=outcomes),
+        outcomes=outcomes,
         allocation=allocation,
         can_edit=can_edit,
         changes=closure_changes(closure),

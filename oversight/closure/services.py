@@ -208,9 +208,15 @@ def closure_missing(closure: CaseClosure | None, *, outcomes: hooks.Investigatio
 BRING_BACK_KEY = "bring_back"
 
 
-def closure_blockers(case: Case, closure: CaseClosure | None) -> dict[str, list[str]]:
-    """Everything that stops the case closing now: each missing item, and a panel waiting to hear it again."""
-    blockers = closure_missing(closure, outcomes=hooks.investigation_outcomes(case))
+_ASK = object()
+
+
+def closure_blockers(case: Case, closure: CaseClosure | None, *, outcomes=_ASK) -> dict[str, list[str]]:
+    """Everything that stops the case closing now: each missing item, and a panel waiting to hear it again.
+    `outcomes`: the investigation outcomes when the caller has already read them (hooks.investigation_outcomes)."""
+    if outcomes is _ASK:
+        outcomes = hooks.investigation_outcomes(case)
+    blockers = closure_missing(closure, outcomes=outcomes)
     pending = hooks.pending_bring_back(case)
     if pending:
         blockers[BRING_BACK_KEY] = pending

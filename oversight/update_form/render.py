@@ -236,3 +236,28 @@ def panel_html(form: PanelForm) -> str:
 def panel_pdf(form: PanelForm) -> bytes:
     """The anonymised form as a PDF, through ppda.pdf (the safe fetcher)."""
     return render_pdf("update_form/panel_pdf.html", {"panel_form": form, "withheld_label": WITHHELD})
+
+
+# -- The anonymised case timeline (for panels) -------------------------------------------------------------
+
+TIMELINE_WITHHELD = "[Withheld: it may identify someone. The coordinators have been told.]"
+
+
+def anonymised_timeline(case: Case) -> list:
+    """The case timeline (cases.investigations.timeline) for a panel: no one's name (`by` dropped), each
+    event's free text through the redactor, failing closed (a detail in which an identifier survives is
+    withheld). Titles are generic by construction. Returns TimelineEvent objects with `withheld` ones
+    replaced by TIMELINE_WITHHELD; the caller flags withheld sections as the form's panel rendering does."""
+    from dataclasses import replace
+
+    from cases.investigations.timeline import case_timeline
+
+    identifiers = case_identifiers(case)
+    out = []
+    for event in case_timeline(case):
+        detail = ""
+        if event.detail and not event.names_staff:
+            result = section_redact(event.detail, identifiers)
+            detail = TIMELINE_WITHHELD if result.withheld else result.text
+        out.append(replace(event, by="", detail=detail))
+    return out

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from cases.investigations.selectors import investigation_record_summary
 from cases.models import Case, Party
 from oversight.anonymise import highlight
 from oversight.contacts.models import Contact, ContactPlan
@@ -145,14 +146,9 @@ def contact_summary(case: Case) -> ContactSummary:
 
 
 def investigation_record_for_case(case: Case):
-    """HOOK: the case's investigation record (PSD's updates, investigator, outcome) when one exists.
-
-    No investigation record exists yet: PSD updates are a later issue in cases/. Until then this returns
-    None and the investigation section shows the SOO's own progress note only. When the record lands, return
-    an object with `summary` (free text: the panel rendering redacts it like the SOO's note) and
-    `updated_at`; the form page and render.py already show it when it is not None.
-    """
-    return None
+    """The case's investigation record (cases/investigations) as `summary` (free text: the panel rendering
+    redacts it like the SOO's note) and `updated_at`, or None when PSD has not opened one."""
+    return investigation_record_summary(case)
 
 
 def panel_decisions_for_case(case: Case) -> list[hooks.SummaryRow] | None:

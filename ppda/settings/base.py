@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "simple_history",
     "ppda",
     "cases",
+    "cases.investigations",
     "oversight",
     "oversight.contacts",
     "oversight.update_form",
@@ -218,6 +219,20 @@ if not 0 <= CLOSURE_ACCESS_GRACE_DAYS <= 365:
 
     raise ImproperlyConfigured("CLOSURE_ACCESS_GRACE_DAYS must be a number of days from 0 to 365.")
 CLOSURE_SWEEP_SECONDS = max(env_int("CLOSURE_SWEEP_SECONDS", 600), 30)
+# Investigation alerts (cases/investigations/sweep.py), to the SOO and the coordinators, each claimed once.
+INVESTIGATION_NO_UPDATE_DAYS = env_int("INVESTIGATION_NO_UPDATE_DAYS", 28)  # no PSD update for this long
+INVESTIGATION_LONG_RUNNING_MONTHS = env_int("INVESTIGATION_LONG_RUNNING_MONTHS", 6)  # open longer than this
+# Police (Conduct) Regulations 2020 reg. 19: a misconduct investigation not concluded 12 months after the
+# allegation, and every 6 months after, is reported to the PCC. Statutory: change only if the law does.
+INVESTIGATION_REG19_FIRST_MONTHS = env_int("INVESTIGATION_REG19_FIRST_MONTHS", 12)
+INVESTIGATION_REG19_REPEAT_MONTHS = env_int("INVESTIGATION_REG19_REPEAT_MONTHS", 6)
+INVESTIGATION_SWEEP_SECONDS = max(env_int("INVESTIGATION_SWEEP_SECONDS", 900), 30)
+if min(INVESTIGATION_NO_UPDATE_DAYS, INVESTIGATION_LONG_RUNNING_MONTHS, INVESTIGATION_REG19_FIRST_MONTHS) < 1 or (
+    INVESTIGATION_REG19_REPEAT_MONTHS < 1
+):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Investigation alert thresholds must be positive numbers.")
 CELERY_BEAT_SCHEDULE: dict = {
     # An interval (not crontab: DST bugs) sweep; the database says what is due, so a missed run catches up.
     "contacts-deadline-sweep": {
@@ -231,6 +246,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "oversight.closure.tasks.closure_access_sweep_task",
         "schedule": float(CLOSURE_SWEEP_SECONDS),
         "options": {"expires": CLOSURE_SWEEP_SECONDS - 10},
+    },
+    # Investigation alerts: no PSD update, officer changed, open a long time, reg. 19 markers (claimed once).
+    "investigations-alert-sweep": {
+        "task": "cases.investigations.tasks.investigation_alerts_sweep_task",
+        "schedule": float(INVESTIGATION_SWEEP_SECONDS),
+        "options": {"expires": INVESTIGATION_SWEEP_SECONDS - 10},
     },
     # Expired sessions, bookkeeping of ended ones, and stale sign-in failure counters.
     "signin-records-purge": {

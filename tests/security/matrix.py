@@ -272,16 +272,27 @@ EXPECTATIONS: dict[str, Expect] = {
     # they hold: the PSD representative's access comes with PSD assignment (later), panel roles see only
     # the anonymised rendering through panels. The panel view and its PDF are the SOO's and coordinators'
     # preview of what a panel will see.
-    "update_form:detail": case_object(ok={COORDINATOR, SOO}),
-    "update_form:history": case_object(ok={COORDINATOR, SOO}),
-    "update_form:panel_view": case_object(ok={COORDINATOR, SOO}),
-    "update_form:panel_pdf": case_object(ok={COORDINATOR, SOO}),
+    # The assigned PSD representative reads it too (read-only); the world's has not declared yet: redirected.
+    "update_form:detail": case_object(ok={COORDINATOR, SOO}, PSD=REDIRECT),
+    "update_form:history": case_object(ok={COORDINATOR, SOO}, PSD=REDIRECT),
+    "update_form:panel_view": case_object(ok={COORDINATOR, SOO}, PSD=REDIRECT),
+    "update_form:panel_pdf": case_object(ok={COORDINATOR, SOO}, PSD=REDIRECT),
     # An empty POST: refused with errors (200) where the section requires answers, saved (redirect) where not.
     "update_form:overview": case_object(ok={SOO}, post=OK_OR_REDIRECT),
     "update_form:support": case_object(ok={SOO}, post=OK_OR_REDIRECT),
     "update_form:investigation": case_object(ok={SOO}, post=OK_OR_REDIRECT),
     "update_form:concerns": case_object(ok={SOO}, post=OK_OR_REDIRECT),
     "update_form:feedback": case_object(ok={SOO}, post=OK_OR_REDIRECT),
+    # --- investigations (cases/investigations): the assigned PSD representative reads and posts (the world's
+    # has not declared on case A yet, so is sent to the declaration); coordinators and the accepted SOO read;
+    # coordinators assign. Nobody else, whatever grant or role they hold: not the unassigned PSD representative,
+    # not the line manager who is a PSD representative with a grant, not an SOO with a lingering grant.
+    "cases:psd_cases": page(ok={PSD, PSD_OTHER, LINE_MANAGER}),
+    "cases:investigation": case_object(ok={COORDINATOR, SOO}, PSD=REDIRECT),
+    "cases:timeline": case_object(ok={COORDINATOR, SOO}, PSD=REDIRECT),
+    "cases:investigation_open": case_object(PSD=REDIRECT, post=REDIRECT),
+    "cases:investigation_update": case_object(PSD=REDIRECT, post=REDIRECT),
+    "cases:psd_assign": case_object(ok={COORDINATOR}, post=OK),
     # --- closure (oversight/closure): the allocated SOO's page (an empty POST saves an empty draft and
     # redirects back); the coordinators' read-only review and the reopen action (an empty form answers 200).
     "closure:edit": case_object(ok={SOO}, post=REDIRECT),

@@ -67,6 +67,26 @@ def _unallocated_case(w):
     return case.public_id
 
 
+def _psd_declared(w):
+    """Case A once the assigned PSD representative has made the first-open declaration."""
+    CaseAccessDeclaration.objects.get_or_create(
+        case=w.case_a, user=w.users[m.PSD], defaults={"kind": CaseAccessDeclaration.Kind.NO_CONFLICT}
+    )
+    return w.case_a.public_id
+
+
+def _psd_record(w):
+    """Case A with an investigation record opened by its PSD representative: the update form shows."""
+    from cases.investigations.services import investigation_open
+
+    public_id = _psd_declared(w)
+    if not hasattr(w.case_a, "investigation"):
+        investigation_open(
+            case=w.case_a, by=w.users[m.PSD], criminal=True, misconduct=True, allegation_on=dt.date(2026, 1, 5)
+        )
+    return public_id
+
+
 def _pending_allocation(w):
     """An allocation awaiting the SOO's answer: the accept/decline form shows."""
     case = TriagedCaseFactory()
@@ -131,6 +151,9 @@ TARGETS = [
     Target("oversight:end", m.COORDINATOR, _case_a, fields={"reason": []}),
     Target("oversight:respond", m.SOO, _pending_allocation),
     Target("closure:edit", m.SOO, _case_a),
+    Target("cases:psd_assign", m.COORDINATOR, _case_a),
+    Target("cases:investigation_open", m.PSD, _psd_declared),
+    Target("cases:investigation_update", m.PSD, _psd_record),
     Target("closure:reopen", m.COORDINATOR, _closed_case),
     Target("audit:index", m.AUDITOR, method="GET"),
     Target("statistics:index", m.COORDINATOR, method="GET"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.test import Client
 from django.utils import timezone
 
+from cases.investigations.services import psd_assign
 from cases.models import Case, CaseAccessDeclaration
 from oversight.allocation.rules import SOFT_RULE_LABELS
 from oversight.allocation.services import allocation_accept, allocation_create
@@ -200,8 +201,8 @@ def build_world() -> World:
     coordinator = users[m.COORDINATOR]
     allocation_a = _allocate(case_a, users[m.SOO], coordinator)
     allocation_b = _allocate(case_b, users[m.SOO_OTHER], coordinator)
-    # PSD assignment: the workflow grants the case to the assigned representative.
-    grant(users[m.PSD], VIEW_CASE, case_a)
+    # PSD assignment, through the workflow: the coordinator assigns, the service grants the case.
+    psd_assign(case=case_a, user=users[m.PSD], by=coordinator)
     # The suspect's line manager holds a grant on A (say, a stale allocation): the selector must still refuse.
     grant(users[m.LINE_MANAGER], VIEW_CASE, case_a)
     # An SOO whose grant on A lingered (a former SOO, say): they see the case, but A's allocation is not theirs.

@@ -13,6 +13,8 @@ import pytest
 from django.utils import timezone
 
 from cases.access import coordinators_for_case
+from cases.investigations.models import PsdUpdate
+from cases.investigations.services import investigation_open, psd_assign, psd_update_post
 from cases.models import Case, CaseAccessDeclaration
 from cases.selectors import cases_for_user, users_excluded_from
 from cases.services import IntakeInput, PartyInput, case_access_declare, intake_create
@@ -127,6 +129,13 @@ def test_no_notice_of_any_kind_reaches_a_coordinator_who_may_not_open_the_case(c
 
     # A section of the update form withheld from the panel.
     render._notify_withheld(case, "overview", None, ["text that failed redaction"])
+
+    # A PSD representative is assigned, opens the investigation record and posts an update.
+    psd = UserFactory(staff=StaffMemberFactory(), roles=[Role.PSD_REP])
+    psd_assign(case=case, user=psd, by=by)
+    case_access_declare(case=case, user=psd, kind=CaseAccessDeclaration.Kind.NO_CONFLICT)
+    investigation = investigation_open(case=case, by=psd, criminal=True, misconduct=False)
+    psd_update_post(investigation=investigation, by=psd, kind=PsdUpdate.Kind.NOTE, text="Interview arranged.")
 
     # The SOO closes a case.
     closing = ActiveAllocationFactory(case=with_excluded_parties(ActiveCaseFactory(), cast), parties=False)

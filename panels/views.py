@@ -18,7 +18,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.access import access_logged
-from cases.selectors import cases_for_user
+from cases.forms import DeclarationForm
+from cases.models import CaseAccessDeclaration
+from cases.selectors import case_page_parties, cases_for_user
+from cases.services import case_access_declare
 from oversight.update_form import render as panel_render
 from ppda.access import denial_context, role_required
 from ppda.audit import access_record
@@ -468,22 +471,56 @@ def paper(request, item_id):
 
 
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def identified(request, item_id):
-    """The PSD representative's identified view of one item's cases (the only identified panel page)."""
+    """The PSD representative's identified view of one item's cases (the only identified panel page). The first
+    open of each case needs the declaration (DESIGN.md section 2): asked here, through cases' own service; a
+    declared conflict ends their access to that case (and so to this item) at once."""
     item, _ = access.identified_item_get_for_user(request, item_id, what="panel identified view")
-    entries = list(item.entries.select_related("case").prefetch_related("case__parties"))
+    entries = list(item.entries.select_related("case"))
+    declared = set(
+        CaseAccessDeclaration.objects.filter(
+            user_id=request.user.pk, case__in=[e.case_id for e in entries]
+        ).values_list("case_id", flat=True)
+    )
+    pending = next((e.case for e in entries if e.case_id not in declared), None)
+    if pending is not None:
+        form = DeclarationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                case_access_declare(
+                    case=pending,
+                    user=request.user,
+                    kind=form.cleaned_data["kind"],
+                    note=form.cleaned_data["note"],
+                    request=request,
+                )
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect(reverse("panels:identified", args=[item.public_id]))
+        return render(
+            request,
+            "panels/identified_declare.html",
+            {
+                "meeting": item.meeting,
+                "item": item,
+                "case": pending,
+                "form": form,
+                "parties": case_page_parties(pending),
+            },
+        )
     with transaction.atomic():
         for entry in entries:
             access_logged(request, entry.case, what="panel identified view")
+    cases = [e.case for e in entries]
     return render(
         request,
         "panels/identified.html",
         {
             "meeting": item.meeting,
             "item": item,
-            "cases": [e.case for e in entries],
-            "updates": {e.case.pk: psd_updates_for(e.case) for e in entries},
+            "cases": [{"case": c, "parties": case_page_parties(c), "updates": psd_updates_for(c)} for c in cases],
         },
     )
 

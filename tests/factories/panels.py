@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from cases.models import Case, CaseAccessDeclaration
 from panels import services
 from panels.models import Attendee, Meeting
 from ppda.roles import Role
-from cases.models import Case, CaseAccessDeclaration
 from tests.factories.cases import CivilianVictimFactory, PoliceSuspectFactory, SafeContactFactory, TriagedCaseFactory
 from tests.factories.directory import StaffMemberFactory, UserFactory
 from tests.factories.oversight import AcceptedAllocationFactory, soo_with_user

@@ -70,10 +70,7 @@ def test_attendee_sees_exactly_the_agendas_cases_anonymised(client, panel):
 
 @pytest.mark.parametrize("who", ["non_attendee", "other_meeting"])
 def test_anyone_not_on_the_meeting_gets_404(client, panel, who):
-    if who == "non_attendee":
-        user = member_user()
-    else:
-        user = published_panel(n_cases=1).member
+    user = member_user() if who == "non_attendee" else published_panel(n_cases=1).member
     client_for(client, user)
     assert client.get(_papers(panel.meeting)).status_code == 404
     assert client.get(reverse("panels:statement", args=[panel.meeting.public_id])).status_code == 404
@@ -121,7 +118,9 @@ def test_the_sweep_revokes_on_its_own_and_once(client, panel):
     assert not AgendaItemUserObjectPermission.objects.filter(content_object__meeting=panel.meeting).exists()
     assert panel_access_sweep(now=after).meetings == 0  # claimed once
     # Even with the window forced open again, no grant means no papers: the sweep enforced it by itself.
-    type(panel.meeting).objects.filter(pk=panel.meeting.pk).update(access_closes_at=timezone.now() + dt.timedelta(days=30))
+    type(panel.meeting).objects.filter(pk=panel.meeting.pk).update(
+        access_closes_at=timezone.now() + dt.timedelta(days=30)
+    )
     client_for(client, panel.member)
     assert client.get(_paper(panel.items[0])).status_code == 404
 
@@ -155,12 +154,16 @@ def test_the_psd_representative_sees_names_and_members_do_not(client, panel):
     client_for(client, panel.member)
     assert client.get(url).status_code == 404
     client_for(client, panel.psd)
+    # The first open of the case: the declaration (the form names the parties, as cases' own does).
+    assert client.post(url, {"kind": "none"}).status_code == 302
     response = client.get(url)
     assert response.status_code == 200
     body = response.content.decode()
     case = panel.cases[0][0]
     assert case.reference in body and VICTIM["last_name"] in body
-    assert AccessLog.objects.filter(user=panel.psd, case_reference=case.reference, what="panel identified view").exists()
+    assert AccessLog.objects.filter(
+        user=panel.psd, case_reference=case.reference, what="panel identified view"
+    ).exists()
 
 
 def test_a_soo_sees_only_their_own_slot(client, panel):

@@ -40,6 +40,7 @@ PAGES = [
     Page("SOO dashboard", targets.soo_dashboard),
     Page("case page", targets.case_page),
     Page("allocation suggestions", targets.allocation_suggestions),
+    Page("panel agenda page", targets.panel_agenda_page),
 ]
 
 

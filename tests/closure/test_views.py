@@ -139,15 +139,16 @@ def test_who_may_not_use_the_soo_page(allocation, coordinator_client, verified_c
 
 def test_the_soo_page_runs_a_fixed_number_of_queries(allocation, soo_client, django_assert_num_queries):
     """The user (session from Redis), the case, the SOO's allocation, the declaration, the access-log row, the
-    closure and its history (one query however many saves); nothing per save or per item."""
+    closure and its history (one query however many saves), panels' bring-back check (one query, registered
+    through oversight.closure.hooks); nothing per save or per item."""
     url = _edit(allocation)
     soo_client.post(url, {"learning": "first draft"})
     soo_client.get(url)  # warm-up: per-process lookups (permission ids)
-    with django_assert_num_queries(7) as few:
+    with django_assert_num_queries(8) as few:
         soo_client.get(url)
     for n in range(6):
         soo_client.post(url, {"learning": f"draft {n}", "victim_kept_informed_rating": str(n % 5 + 1)})
-    with django_assert_num_queries(7) as many:
+    with django_assert_num_queries(8) as many:
         response = soo_client.get(url)
     assert len(response.context["page"].changes) == 7
     assert len(few.captured_queries) == len(many.captured_queries)

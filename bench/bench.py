@@ -41,6 +41,7 @@ PAGES = [
     Page("case page", targets.case_page),
     Page("allocation suggestions", targets.allocation_suggestions),
     Page("statistics (20,000 cases)", targets.statistics_page),
+    Page("panel agenda page", targets.panel_agenda_page),
 ]
 
 

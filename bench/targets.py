@@ -158,3 +158,44 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
     t0 = time.perf_counter()
     value = fn(*args, **kwargs)
     return time.perf_counter() - t0, value
+
+
+def panel_agenda_page():
+    """The chair's meeting page (the agenda) of a 10-item published meeting, as its chair; made once through
+    the panels services from the scale seed's allocated cases if the seed has no meeting yet."""
+    import datetime as dt
+
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from cases.models import Case
+    from oversight.models import Allocation
+    from ppda.roles import Role
+
+    if not _url("panels:index"):
+        return None
+    from panels import services
+    from panels.models import Meeting
+
+    meeting = Meeting.objects.filter(title="Bench panel", status=Meeting.Status.PUBLISHED).first()
+    if meeting is None:
+        coordinator = _coordinators()[0]
+        chair = User.objects.filter(groups__name=Role.PANEL_CHAIR, is_active=True).first()
+        if chair is None:
+            chair = User.objects.create(username=f"{BENCH_PREFIX}-panel-chair", first_name="Bench", last_name="Chair")
+            chair.groups.add(Group.objects.get(name=Role.PANEL_CHAIR))
+            TOTPDevice.objects.create(user=chair, name="Authenticator app", confirmed=True)
+        meeting = services.meeting_create(
+            by=coordinator,
+            starts_at=timezone.now() + dt.timedelta(days=3),
+            chair=chair,
+            place="Bench room",
+            title="Bench panel",
+        )
+        cases = Case.objects.filter(
+            reference__startswith="BN/", allocations__status=Allocation.Status.ACCEPTED
+        ).distinct()[:10]
+        for case in cases:
+            services.item_add(meeting=meeting, case=case, by=coordinator)
+        meeting = services.meeting_publish(meeting=meeting, by=coordinator)
+    return [(reverse("panels:meeting", kwargs={"meeting_id": meeting.public_id}), _cookie(meeting.chair))]

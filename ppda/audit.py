@@ -14,7 +14,19 @@ CASE_OBJECT_TYPE = "cases.case"
 
 # URL kwargs that name a case; other object kwargs are logged by value with no type.
 CASE_KWARGS = ("public_id", "case_id", "case_public_id")
-OBJECT_KWARGS = (*CASE_KWARGS, "allocation_id", "party_id", "object_id", "pk")
+OBJECT_KWARGS = (
+    *CASE_KWARGS,
+    "allocation_id",
+    "party_id",
+    "object_id",
+    "pk",
+    # panels/
+    "meeting_id",
+    "item_id",
+    "attendee_id",
+    "action_id",
+    "pack_id",
+)
 
 
 def _client_ip(request) -> str | None:

@@ -19,7 +19,7 @@ MENU = (
     ("cases:intake", "New case", {Role.COORDINATOR}),
     ("statistics:index", "Statistics", {Role.COORDINATOR}),
     ("oversight:dashboard", "My cases", {Role.SOO}),
-    ("panels:index", "Panels", {Role.PANEL_CHAIR, Role.PANEL_MEMBER}),
+    ("panels:index", "Panels", {Role.COORDINATOR, Role.PANEL_CHAIR, Role.PANEL_MEMBER, Role.PSD_REP}),
     ("statistics:reduced", "Panel statistics", {Role.PANEL_CHAIR}),
     ("cases:psd_cases", "My investigations", {Role.PSD_REP}),
     ("audit:index", "Audit trail", {Role.AUDITOR}),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("update-form/", include("oversight.update_form.urls")),
     path("closure/", include("oversight.closure.urls")),
     path("statistics/", include("oversight.statistics.urls")),
+    path("panels/", include("panels.urls")),
     path("audit/", include("ppda.audit_trail.urls")),
     path("admin/", admin.site.urls),
     path("cases/", include("cases.urls")),

@@ -233,6 +233,24 @@ if min(INVESTIGATION_NO_UPDATE_DAYS, INVESTIGATION_LONG_RUNNING_MONTHS, INVESTIG
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("Investigation alert thresholds must be positive numbers.")
+
+# Scrutiny panels: the papers are open from publication until this many days after the meeting (0-90); the
+# panel sweep deletes the grants after that, and the guard refuses at read time anyway.
+PANEL_ACCESS_WINDOW_DAYS = env_int("PANEL_ACCESS_WINDOW_DAYS", 7)
+if not 0 <= PANEL_ACCESS_WINDOW_DAYS <= 90:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PANEL_ACCESS_WINDOW_DAYS must be a number of days from 0 to 90.")
+PANEL_SWEEP_SECONDS = max(env_int("PANEL_SWEEP_SECONDS", 600), 30)
+# What each attendee accepts before opening a meeting's papers (a changed text is accepted again).
+PANEL_CONFIDENTIALITY_STATEMENT = env_str(
+    "PANEL_CONFIDENTIALITY_STATEMENT",
+    "The papers of this scrutiny panel are OFFICIAL-SENSITIVE. I will read them only to take part in this "
+    "meeting, I will not copy, forward or discuss them outside it, and I will not try to identify anyone in "
+    "them. If I recognise a person in a case, I will say so to the chair and stop reading. I understand that "
+    "every copy is marked with my name and traceable to me, and that a breach of confidentiality may be "
+    "investigated as misconduct.",
+)
 CELERY_BEAT_SCHEDULE: dict = {
     # An interval (not crontab: DST bugs) sweep; the database says what is due, so a missed run catches up.
     "contacts-deadline-sweep": {
@@ -252,6 +270,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cases.investigations.tasks.investigation_alerts_sweep_task",
         "schedule": float(INVESTIGATION_SWEEP_SECONDS),
         "options": {"expires": INVESTIGATION_SWEEP_SECONDS - 10},
+    },
+    # Scrutiny panels: delete the grants of meetings whose access window has closed (claimed once).
+    "panels-access-sweep": {
+        "task": "panels.tasks.panel_access_sweep_task",
+        "schedule": float(PANEL_SWEEP_SECONDS),
+        "options": {"expires": PANEL_SWEEP_SECONDS - 10},
     },
     # Expired sessions, bookkeeping of ended ones, and stale sign-in failure counters.
     "signin-records-purge": {

@@ -140,7 +140,8 @@ def test_who_may_not_use_the_soo_page(allocation, coordinator_client, verified_c
 def test_the_soo_page_runs_a_fixed_number_of_queries(allocation, soo_client, django_assert_num_queries):
     """The user (session from Redis), the case, the SOO's allocation, the declaration, the access-log row, the
     closure and its history (one query however many saves), the investigation record's outcomes (one query,
-    cases/investigations); nothing per save or per item."""
+    cases/investigations), panels' bring-back check (one query, registered through oversight.closure.hooks);
+    nothing per save or per item."""
     url = _edit(allocation)
     soo_client.post(url, {"learning": "first draft"})
     soo_client.get(url)  # warm-up: per-process lookups (permission ids)

@@ -57,7 +57,8 @@ SUPERUSER = "superuser_no_role"
 PARTY = "party"  # case A's victim, a coordinator by role
 LINE_MANAGER = "party_line_manager"  # SOO + PSD rep who manages case A's suspect and holds a grant on A
 PANEL_CHAIR = "panel_chair"  # panel roles: they see only anonymised forms, through panels (none identified)
-PANEL_MEMBER = "panel_member"
+PANEL_MEMBER = "panel_member"  # a partner-agency member (no staff record) of the world's meeting on case A
+PANEL_MEMBER_OTHER = "panel_member_other"  # a member of another meeting only (case B's)
 
 ROLES = (
     ANONYMOUS,
@@ -74,6 +75,7 @@ ROLES = (
     LINE_MANAGER,
     PANEL_CHAIR,
     PANEL_MEMBER,
+    PANEL_MEMBER_OTHER,
 )
 SIGNED_IN = tuple(r for r in ROLES if r not in (ANONYMOUS, PASSWORD_ONLY))
 
@@ -190,6 +192,12 @@ KWARGS: dict[str, Callable] = {
     "case_id": lambda w: w.case_a.public_id,
     "case_public_id": lambda w: w.case_a.public_id,
     "allocation_id": lambda w: w.allocation_a.public_id,
+    # panels: the world's published meeting on case A, its item, the member's attendance, an action, a pack.
+    "meeting_id": lambda w: w.panel.meeting.public_id,
+    "item_id": lambda w: w.panel.item.public_id,
+    "attendee_id": lambda w: w.panel.member_attendee.pk,
+    "action_id": lambda w: w.panel.action.pk,
+    "pack_id": lambda w: w.panel.pack.public_id,
     # The admin's: object_id is filled per model by the checker (the world's object of the admin's model).
     "app_label": lambda w: "ppda",
     "url": lambda w: "no-such-page/",
@@ -207,6 +215,33 @@ OBJECT_KWARGS = set(audit.OBJECT_KWARGS)
 _ADMIN_SHOWS = {"staff": "the admin shows the staff directory, without any link to a case"}
 ADMIN_PAGE = page(ok={SUPERUSER}, deny=ADMIN_LOGIN, may_show=_ADMIN_SHOWS)
 ADMIN_REDIRECT = page(ok={SUPERUSER}, status_ok=REDIRECT, deny=ADMIN_LOGIN, may_show=_ADMIN_SHOWS)
+
+
+# ---- panels --------------------------------------------------------------------------------------------
+PANEL_ATTENDEES = (PANEL_CHAIR, PANEL_MEMBER, PSD)
+# Everyone with a role that has a panel page (coordinators, panel roles, PSD representatives, SOOs' slots).
+PANEL_HOME = (
+    COORDINATOR,
+    PARTY,
+    SOO,
+    SOO_OTHER,
+    SOO_STALE,
+    PSD,
+    PSD_OTHER,
+    LINE_MANAGER,
+    PANEL_CHAIR,
+    PANEL_MEMBER,
+    PANEL_MEMBER_OTHER,
+)
+
+
+def _panel_post(ok, post_status) -> Expect:
+    """A POST-only panel action on an object: GET is 405 to every signed-in user; POST is `post_status` for `ok`
+    and 404 for everyone else."""
+    get = everyone(NOT_ALLOWED, ANONYMOUS=LOGIN, PASSWORD_ONLY=OTP)
+    post = everyone(NOT_FOUND, ANONYMOUS=LOGIN, PASSWORD_ONLY=OTP)
+    post.update(dict.fromkeys(ok, post_status))
+    return explicit(get, post=post)
 
 
 # ---- the declarations --------------------------------------------------------------------------------
@@ -310,6 +345,35 @@ EXPECTATIONS: dict[str, Expect] = {
     "statistics:case_list_csv": page(ok={COORDINATOR, PARTY}),
     # The spreadsheet import: an empty POST is a form error (200), nothing written.
     "statistics:import": page(ok={COORDINATOR, PARTY}, post=OK),
+    # --- scrutiny panels (panels/): the world's meeting is published with case A on its agenda; PANEL_CHAIR
+    # chairs it, PANEL_MEMBER attends (a partner, no staff record), PSD is its PSD representative (all three have
+    # accepted the statement); SOO is invited to case A's slot. PANEL_MEMBER_OTHER attends another meeting
+    # (case B's) only. Coordinators build agendas (PARTY is one: they see the meeting, never case A's reference).
+    # Actions are POST-only (405 to a GET); the guard answers 404 to anyone not theirs.
+    "panels:index": page(ok=set(PANEL_HOME)),
+    "panels:meeting_create": page(ok={COORDINATOR, PARTY}, post=OK),
+    "panels:meeting": case_object(ok={COORDINATOR, PARTY, PANEL_CHAIR}),
+    "panels:item_add": _panel_post({COORDINATOR, PARTY}, OK),
+    "panels:item_remove": _panel_post({COORDINATOR, PARTY}, REDIRECT),
+    "panels:attendee_add": _panel_post({COORDINATOR, PARTY}, OK),
+    "panels:attendee_remove": _panel_post({COORDINATOR, PARTY}, REDIRECT),
+    "panels:publish": _panel_post({COORDINATOR, PARTY}, REDIRECT),
+    "panels:hold": _panel_post({COORDINATOR, PARTY, PANEL_CHAIR}, REDIRECT),
+    "panels:approve": _panel_post({PANEL_CHAIR}, REDIRECT),
+    # An empty outcome is a valid one (every field optional): saved, back to the meeting.
+    "panels:outcome": case_object(ok={PANEL_CHAIR}, post=REDIRECT),
+    "panels:action_add": _panel_post({PANEL_CHAIR}, OK),
+    "panels:action_done": _panel_post({PANEL_CHAIR}, REDIRECT),
+    # Before the minutes are approved an amendment is an edit: sent to the outcome page.
+    "panels:amend": case_object(ok={PANEL_CHAIR}, status_ok=REDIRECT, post=REDIRECT),
+    "panels:statement": case_object(ok=set(PANEL_ATTENDEES), post=OK),
+    "panels:papers": case_object(ok=set(PANEL_ATTENDEES)),
+    "panels:pack_request": _panel_post(set(PANEL_ATTENDEES), REDIRECT),
+    "panels:paper": case_object(ok=set(PANEL_ATTENDEES)),
+    # The PSD representative has not opened case A yet: the declaration form (names: PSD may see case A).
+    "panels:identified": case_object(ok={PSD}, post=OK),
+    "panels:slot": case_object(ok={SOO}),
+    "panels:pack_download": case_object(ok={PANEL_MEMBER}),
     # --- notifications: each user's own; marking read is POST-only and scoped to the recipient.
     "notifications:list": page(ok=SIGNED_IN),
     "notifications:read_all": page(ok=SIGNED_IN, status_ok=NOT_ALLOWED, post=REDIRECT),

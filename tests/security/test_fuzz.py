@@ -117,8 +117,11 @@ class Target:
     public_id: Callable | None = None  # world -> the object the URL names (called inside the example)
     method: str = "POST"
     fields: dict | None = None  # when the page shows no form to learn from
+    kwargs: Callable | None = None  # world -> URL kwargs, for URLs not named by public_id
 
     def url(self, world) -> str:
+        if self.kwargs is not None:
+            return reverse(self.key, kwargs=self.kwargs(world))
         if self.public_id is None:
             return reverse(self.key)
         if self.key.startswith("contacts:"):
@@ -169,7 +172,45 @@ TARGETS = [
         fields={"reference": [], "username": [], "date_from": [], "date_to": [], "outcome": [], "action": []},
     ),
 ]
+
+
+def _meeting(w):
+    return {"meeting_id": w.panel.meeting.public_id}
+
+
+def _meeting_item(w):
+    return {"meeting_id": w.panel.meeting.public_id, "item_id": w.panel.item.public_id}
+
+
+TARGETS += [
+    Target("panels:meeting_create", m.COORDINATOR),
+    Target("panels:item_add", m.COORDINATOR, kwargs=_meeting, fields={"reference": [], "time": [], "minutes": []}),
+    Target(
+        "panels:attendee_add",
+        m.COORDINATOR,
+        kwargs=_meeting,
+        fields={"user": [], "organisation": []},
+    ),
+    Target("panels:outcome", m.PANEL_CHAIR, kwargs=_meeting_item),
+    Target(
+        "panels:action_add",
+        m.PANEL_CHAIR,
+        kwargs=_meeting_item,
+        fields={"description": [], "owner_role": ["soo", "psd"], "due_on": []},
+    ),
+    Target("panels:statement", m.PANEL_MEMBER, kwargs=_meeting, fields={"accept": ["on"]}),
+    Target("panels:identified", m.PSD, kwargs=lambda w: {"item_id": w.panel.item.public_id}),
+]
 NOT_FUZZED = {
+    "panels:publish": "no input",
+    "panels:hold": "no input",
+    "panels:approve": "no input",
+    "panels:pack_request": "no input",
+    "panels:item_remove": "no input: the item is in the URL",
+    "panels:attendee_remove": "no input: the attendee is in the URL (a converter refuses anything but digits)",
+    "panels:action_done": "no input: the action is in the URL (a converter refuses anything but digits)",
+    "panels:amend": "the world's minutes are not approved, so it redirects to the outcome form (fuzzed above);"
+    " the amendment form is exercised in tests/panels",
     "accounts:logout": "no input",
     "accounts:sessions_end_others": "no input",
     "cases:assign": "no input",

@@ -77,6 +77,16 @@ class CaseIdentifiers:
 
 
 @dataclass
+class PanelWorld:
+    meeting: object
+    item: object
+    member_attendee: object
+    action: object
+    pack: object
+    other_meeting: object
+
+
+@dataclass
 class World:
     case_a: Case
     case_b: Case
@@ -88,6 +98,7 @@ class World:
     visible: dict  # role name -> set of case pks the role may see identified
     identifiers: dict  # case pk -> CaseIdentifiers
     own: dict  # role name -> identifiers that are the viewer's own (their name is not a leak to them)
+    panel: PanelWorld | None = None
 
     def client(self, role: str) -> Client:
         client = Client()
@@ -136,6 +147,50 @@ def _allocate(case: Case, soo_user, by) -> Allocation:
     return allocation_accept(allocation=allocation, by=soo_user)
 
 
+def _panels(users, case_a: Case, case_b: Case) -> PanelWorld:
+    """A published meeting on case A (chair, a partner member, the assigned PSD representative, all having
+    accepted the statement; case A's SOO invited to the slot), and another meeting on case B that only
+    PANEL_MEMBER_OTHER attends. Through the services, as real work makes them."""
+    from panels import services as panel_services
+    from panels.models import Pack
+
+    coordinator = users[m.COORDINATOR]
+    starts = timezone.now() + dt.timedelta(days=2)
+
+    def meeting_on(case, member, psd):
+        meeting = panel_services.meeting_create(
+            by=coordinator, starts_at=starts, chair=users[m.PANEL_CHAIR], psd_rep=psd, place="Room 2"
+        )
+        attendee = panel_services.attendee_add(meeting=meeting, user=member, organisation="IDVA", by=coordinator)
+        item = panel_services.item_add(meeting=meeting, case=case, by=coordinator)
+        meeting = panel_services.meeting_publish(meeting=meeting, by=coordinator)
+        for a in meeting.attendees.all():
+            panel_services.statement_accept(attendee=a)
+        return meeting, item, attendee
+
+    meeting, item, member_attendee = meeting_on(case_a, users[m.PANEL_MEMBER], users[m.PSD])
+    other_meeting, _, _ = meeting_on(case_b, users[m.PANEL_MEMBER_OTHER], None)
+    action = panel_services.action_add(
+        item=item, by=users[m.PANEL_CHAIR], description="Ask for an update.", owner_role="soo"
+    )
+    pack = Pack.objects.create(
+        meeting=meeting,
+        user=users[m.PANEL_MEMBER],
+        copy_code="MXPACK01",
+        status=Pack.Status.READY,
+        requested_at=timezone.now(),
+        pdf=b"%PDF-1.4 matrix world",
+    )
+    return PanelWorld(
+        meeting=meeting,
+        item=item,
+        member_attendee=member_attendee,
+        action=action,
+        pack=pack,
+        other_meeting=other_meeting,
+    )
+
+
 def build_world() -> World:
     """Create the cast and the two cases. Call inside a transaction that the caller rolls back."""
     psd = PsdDepartmentFactory(name="Professional Standards (matrix)")
@@ -153,6 +208,7 @@ def build_world() -> World:
     users[m.AUDITOR] = UserFactory(username="mx-auditor", roles=[Role.AUDITOR])
     users[m.PANEL_CHAIR] = UserFactory(username="mx-panel-chair", roles=[Role.PANEL_CHAIR])
     users[m.PANEL_MEMBER] = UserFactory(username="mx-panel-member", staff=None, roles=[Role.PANEL_MEMBER])
+    users[m.PANEL_MEMBER_OTHER] = UserFactory(username="mx-panel-member-other", staff=None, roles=[Role.PANEL_MEMBER])
     users[m.SUPERUSER] = UserFactory(username="mx-root", is_superuser=True, is_staff=True)
     users[m.LINE_MANAGER] = UserFactory(
         username="mx-line-manager", staff=ChiefInspectorFactory(), roles=[Role.SOO, Role.PSD_REP]
@@ -227,6 +283,8 @@ def build_world() -> World:
         link=f"/cases/{case_a.public_id}/",
     )
 
+    panel = _panels(users, case_a, case_b)
+
     # A locked-out sign-in, for the admin's lockout pages.
     SignInLockout.objects.create(
         username="mx-locked-out", ip_address="203.0.113.9", failures=5, last_failure_at=timezone.now()
@@ -290,4 +348,5 @@ def build_world() -> World:
         visible=visible,
         identifiers=identifiers,
         own=own,
+        panel=panel,
     )

@@ -141,7 +141,8 @@ def test_form_page_query_count_is_pinned(client, case_soo):
     fill_form(case, soo)
     # The user; the case (visibility, declaration); the accepted allocation; the declaration gate; the
     # access-log row; the sections (one query, joins); the parties for identifiers, pseudonyms and rank bands
-    # (three); the contact counts and the contact plan; the investigation record (cases/investigations, none here).
+    # (three); the contact counts and the contact plan; the investigation record (cases/investigations, none
+    # here); the panel decisions (one query, registered by panels).
     assert empty == _count(c, _url("detail", case)) == 12
 
 

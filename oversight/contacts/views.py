@@ -38,7 +38,8 @@ def contact_log_detail(request, case_id):
 @require_http_methods(["GET", "POST"])
 def contact_create(request, case_id):
     access = contact_log_get_for_user(request, case_id, write=True, what="record contact")
-    form = ContactForm(request.POST or None)
+    # Most contacts are recorded the day they happen: the date starts as today (UK).
+    form = ContactForm(request.POST or None, initial={"contact_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_log(

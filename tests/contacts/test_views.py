@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases.models import CaseAccessDeclaration
 from oversight.contacts.models import Contact, ContactPlan
+from ppda.date_input import date_post
 from ppda.models import AccessLog
 from tests.conftest import login_verified
 from tests.factories.contacts import ContactFactory, ContactPlanFactory
@@ -41,7 +42,7 @@ def test_a_refused_valid_contact_writes_nothing(client, allocation, coordinator)
     CaseAccessDeclaration.objects.create(case=allocation.case, user=coordinator, kind="none")
     contacted = timezone.localtime(allocation.allocated_at + dt.timedelta(hours=2))
     valid = {
-        "contact_date": contacted.date().isoformat(),
+        **date_post("contact_date", contacted.date()),
         "contact_time": contacted.strftime("%H:%M"),
         "method": "phone",
         "outcome": "completed",
@@ -91,7 +92,7 @@ def test_soo_records_a_contact_in_uk_time(client, allocation):
         response = client.post(
             url("contacts:create", allocation),
             {
-                "contact_date": local.date().isoformat(),
+                **date_post("contact_date", local.date()),
                 "contact_time": local.strftime("%H:%M"),
                 "method": "in_person",
                 "outcome": "completed",
@@ -108,21 +109,32 @@ def test_soo_records_a_contact_in_uk_time(client, allocation):
     assert b"Met at a safe location." in page.content and b"govuk-tag--green" in page.content
 
 
+def _date_parts(day: str) -> dict[str, str]:
+    """An ISO date as the three boxes post it; "d-m-y" for a date as typed (which may not be real)."""
+    if not day:
+        return {"contact_date_day": "", "contact_date_month": "", "contact_date_year": ""}
+    if len(day.split("-")[0]) == 4:
+        return date_post("contact_date", day)
+    d, m, y = day.split("-")
+    return {"contact_date_day": d, "contact_date_month": m, "contact_date_year": y}
+
+
 @pytest.mark.parametrize(
     ("day", "time", "message"),
     [
         ("2026-10-25", "01:30", "happened twice"),
         ("2026-03-29", "01:30", "did not exist"),
-        ("", "10:00", "Enter the date"),
-        ("2026-13-01", "10:00", "Enter a real date"),
-        ("2026-11-01", "25:00", "Enter a real time"),
+        ("", "10:00", "Enter the date of the contact"),
+        ("1-13-2026", "10:00", "The date of the contact must be a real date"),
+        ("1--2026", "10:00", "The date of the contact must include a month"),
+        ("2026-11-01", "25:00", "Enter the time of the contact as a real time, like 14:30"),
     ],
 )
 def test_contact_form_errors_are_clear_and_write_nothing(client, allocation, day, time, message):
     login_verified(client, allocation.soo.user)
     response = client.post(
         url("contacts:create", allocation),
-        {"contact_date": day, "contact_time": time, "method": "phone", "outcome": "completed"},
+        {**_date_parts(day), "contact_time": time, "method": "phone", "outcome": "completed"},
     )
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -135,7 +147,12 @@ def test_future_contact_is_refused_by_the_service_with_a_form_error(client, allo
     future = timezone.localtime() + dt.timedelta(days=2)
     response = client.post(
         url("contacts:create", allocation),
-        {"contact_date": future.date().isoformat(), "contact_time": "10:00", "method": "phone", "outcome": "completed"},
+        {
+            **date_post("contact_date", future.date()),
+            "contact_time": "10:00",
+            "method": "phone",
+            "outcome": "completed",
+        },
     )
     assert response.status_code == 200
     assert "must not be in the future" in response.content.decode()

@@ -74,7 +74,7 @@ class DateInputField(forms.Field):
             raise forms.ValidationError("The year must include 4 numbers", code="invalid")
         try:
             return dt.date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise forms.ValidationError(f"{subject} must be a real date", code="invalid") from None
 
     def validate(self, value):

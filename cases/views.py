@@ -80,6 +80,7 @@ def inbox(request):
             "form": form,
             "selects": [(form[name], _options(form[name])) for name in names],
             "page": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
             "rows": selectors.inbox_rows(page.object_list, user=request.user, now=now),
             "next": request.get_full_path(),
             "on_duty": list(selectors.coordinators_on_duty(now=now)),

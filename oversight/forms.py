@@ -43,11 +43,10 @@ class EndAllocationForm(forms.Form):
 class RespondForm(forms.Form):
     ACCEPT, DECLINE = "accept", "decline"
     decision = forms.ChoiceField(
-        choices=[(ACCEPT, "Accept: I have no conflict of interest"), (DECLINE, "Decline this allocation")],
+        choices=[(ACCEPT, "Accept this allocation"), (DECLINE, "Decline this allocation")],
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether you accept or decline"},
     )
-    confirm = forms.BooleanField(required=False, label="I confirm the declaration above")
     conflict_with = forms.ModelMultipleChoiceField(
         queryset=Party.objects.none(),
         required=False,
@@ -65,8 +64,6 @@ class RespondForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == self.ACCEPT and not data.get("confirm"):
-            self.add_error("confirm", "Confirm the no-conflict declaration to accept")
         if data.get("decision") == self.DECLINE and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say why you are declining")
         return data

@@ -26,6 +26,12 @@ MENU = (
     ("notifications:list", "Notifications", None),
 )
 NOTIFICATIONS = "notifications:list"
+# Pages outside a menu link's own path that belong to its section (the case pages under the inbox, an SOO's
+# case work under My cases), so the section stays highlighted there. Paths below the script prefix.
+SECTIONS = {
+    "cases:inbox": ("oversight/cases/",),
+    "oversight:dashboard": ("cases/", "contacts/", "update-form/", "closure/"),
+}
 
 
 @dataclass(frozen=True)
@@ -63,10 +69,20 @@ def layout_urls() -> dict[str, str]:
 
 
 def navigation_items(*, roles: set[str], path: str) -> list[NavItem]:
-    """The menu for a user with `roles` on the page at `path`."""
-    items = []
-    for name, href, text, allowed in _resolved_menu(get_script_prefix()):
-        if allowed is not None and not (allowed & roles):
-            continue
-        items.append(NavItem(href=href, text=text, active=path == href, shows_unread=name == NOTIFICATIONS))
-    return items
+    """The menu for a user with `roles` on the page at `path`. The current section is the visible link whose
+    path (or section, SECTIONS) is the longest start of `path`: the inbox on a case page, not New case."""
+    prefix = get_script_prefix()
+    visible = [
+        (name, href, text) for name, href, text, allowed in _resolved_menu(prefix) if allowed is None or allowed & roles
+    ]
+
+    def match(name: str, href: str) -> int:
+        starts = [href if href != prefix else None, *(prefix + p for p in SECTIONS.get(name, ()))]
+        return max((len(s) for s in starts if s and (path == s or path.startswith(s))), default=0)
+
+    best = max(visible, key=lambda item: match(item[0], item[1]), default=None)
+    current = best[0] if best and match(best[0], best[1]) else None
+    return [
+        NavItem(href=href, text=text, active=name == current, shows_unread=name == NOTIFICATIONS)
+        for name, href, text in visible
+    ]

@@ -4,6 +4,8 @@ import datetime as dt
 
 from django import forms
 
+from ppda.date_input import DateInputField, TimeInputField
+
 from .models import Contact, ContactPlan
 from .schedule import LONDON
 
@@ -33,15 +35,11 @@ class ContactForm(forms.Form):
             "invalid": "This form has expired. Reload the page and enter the contact again.",
         },
     )
-    contact_date = forms.DateField(
-        label="Date of contact",
-        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}),
-        error_messages={"required": "Enter the date of the contact.", "invalid": "Enter a real date."},
-    )
-    contact_time = forms.TimeField(
+    contact_date = DateInputField(name="the date of the contact", label="Date of contact")
+    contact_time = TimeInputField(
+        name="the time of the contact",
         label="Time of contact (UK time)",
-        widget=forms.TimeInput(attrs={"type": "time", "class": "govuk-input govuk-input--width-5"}),
-        error_messages={"required": "Enter the time of the contact.", "invalid": "Enter a real time, like 14:30."},
+        help_text="Use the 24-hour clock, for example 14:30",
     )
     method = forms.ChoiceField(
         label="How did you contact the victim?",

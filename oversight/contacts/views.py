@@ -40,7 +40,9 @@ def contact_log_detail(request, case_id):
 @require_http_methods(["GET", "POST"])
 def contact_create(request, case_id):
     access = contact_log_get_for_user(request, case_id, write=True, what="record contact")
-    form = ContactForm(request.POST or None, initial={"form_token": uuid.uuid4()})
+    # Most contacts are recorded the day they happen: the date starts as today (UK). A new token with each
+    # blank form, claimed once by the contact it records.
+    form = ContactForm(request.POST or None, initial={"contact_date": timezone.localdate(), "form_token": uuid.uuid4()})
     if request.method == "POST" and form.is_valid():
         try:
             contact = services.contact_log(

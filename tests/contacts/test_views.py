@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases.models import CaseAccessDeclaration
 from oversight.contacts.models import Contact, ContactPlan
+from ppda.date_input import date_post
 from ppda.models import AccessLog
 from tests.conftest import login_verified
 from tests.factories.contacts import ContactFactory, ContactPlanFactory
@@ -41,7 +42,7 @@ def test_a_refused_valid_contact_writes_nothing(client, allocation, coordinator)
     CaseAccessDeclaration.objects.create(case=allocation.case, user=coordinator, kind="none")
     contacted = timezone.localtime(allocation.allocated_at + dt.timedelta(hours=2))
     valid = {
-        "contact_date": contacted.date().isoformat(),
+        **date_post("contact_date", contacted.date()),
         "contact_time": contacted.strftime("%H:%M"),
         "method": "phone",
         "outcome": "completed",
@@ -92,7 +93,7 @@ def test_soo_records_a_contact_in_uk_time(client, allocation):
         response = client.post(
             url("contacts:create", allocation),
             {
-                "contact_date": local.date().isoformat(),
+                **date_post("contact_date", local.date()),
                 "contact_time": local.strftime("%H:%M"),
                 "method": "in_person",
                 "outcome": "completed",
@@ -110,14 +111,25 @@ def test_soo_records_a_contact_in_uk_time(client, allocation):
     assert b"Met at a safe location." in page.content and b"govuk-tag--green" in page.content
 
 
+def _date_parts(day: str) -> dict[str, str]:
+    """An ISO date as the three boxes post it; "d-m-y" for a date as typed (which may not be real)."""
+    if not day:
+        return {"contact_date_day": "", "contact_date_month": "", "contact_date_year": ""}
+    if len(day.split("-")[0]) == 4:
+        return date_post("contact_date", day)
+    d, m, y = day.split("-")
+    return {"contact_date_day": d, "contact_date_month": m, "contact_date_year": y}
+
+
 @pytest.mark.parametrize(
     ("day", "time", "message"),
     [
         ("2026-10-25", "01:30", "happened twice"),
         ("2026-03-29", "01:30", "did not exist"),
-        ("", "10:00", "Enter the date"),
-        ("2026-13-01", "10:00", "Enter a real date"),
-        ("2026-11-01", "25:00", "Enter a real time"),
+        ("", "10:00", "Enter the date of the contact"),
+        ("1-13-2026", "10:00", "The date of the contact must be a real date"),
+        ("1--2026", "10:00", "The date of the contact must include a month"),
+        ("2026-11-01", "25:00", "Enter the time of the contact as a real time, like 14:30"),
     ],
 )
 def test_contact_form_errors_are_clear_and_write_nothing(client, allocation, day, time, message):
@@ -125,7 +137,7 @@ def test_contact_form_errors_are_clear_and_write_nothing(client, allocation, day
     response = client.post(
         url("contacts:create", allocation),
         {
-            "contact_date": day,
+            **_date_parts(day),
             "contact_time": time,
             "method": "phone",
             "outcome": "completed",
@@ -144,7 +156,7 @@ def test_future_contact_is_refused_by_the_service_with_a_form_error(client, allo
     response = client.post(
         url("contacts:create", allocation),
         {
-            "contact_date": future.date().isoformat(),
+            **date_post("contact_date", future.date()),
             "contact_time": "10:00",
             "method": "phone",
             "outcome": "completed",
@@ -222,7 +234,7 @@ def test_the_same_contact_form_posted_three_times_records_one_contact(client, al
         assert token and f'value="{token}"' in form.content.decode()
         local = timezone.localtime(allocation.allocated_at + dt.timedelta(hours=2))
         data = {
-            "contact_date": local.date().isoformat(),
+            **date_post("contact_date", local.date()),
             "contact_time": local.strftime("%H:%M"),
             "method": "phone",
             "outcome": "completed",
@@ -241,7 +253,7 @@ def test_the_same_contact_form_posted_three_times_records_one_contact(client, al
 def test_a_contact_form_without_its_token_is_refused(client, allocation):
     login_verified(client, allocation.soo.user)
     local = timezone.localtime(allocation.allocated_at + dt.timedelta(minutes=1))
-    data = {"contact_date": local.date().isoformat(), "contact_time": local.strftime("%H:%M"), "method": "phone"}
+    data = {**date_post("contact_date", local.date()), "contact_time": local.strftime("%H:%M"), "method": "phone"}
     response = client.post(url("contacts:create", allocation), {**data, "outcome": "completed"})
     assert response.status_code == 200 and "Reload the page" in response.content.decode()
     assert not Contact.objects.exists()

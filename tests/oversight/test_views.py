@@ -214,8 +214,10 @@ def test_respond_accept_and_decline(client, world):
     suspect = world["case"].parties.get(role="suspect").staff
     assert suspect.full_name in page  # the SOO must see who is involved to know if they have a conflict
     assert AccessLog.objects.filter(user=soo_user, what="allocation response page").exists()
-    response = c.post(url, {"decision": "accept"})
-    assert response.status_code == 200 and "Confirm the no-conflict declaration" in response.content.decode()
+    # One confirmation: the Accept choice carries the declaration's wording (no separate checkbox).
+    assert page.count("I confirm that I do not know") == 1 and 'name="confirm"' not in page
+    response = c.post(url, {"reason": ""})
+    assert response.status_code == 200 and "Choose whether you accept or decline" in response.content.decode()
     response = c.post(url, {"decision": "decline"})
     assert "Say why you are declining" in response.content.decode()
     victim = world["case"].parties.get(role="victim")
@@ -231,7 +233,7 @@ def test_respond_accept_and_decline(client, world):
 def test_respond_accept(client, world):
     c = login_verified(client, world["users"]["allocated_soo"])
     url = reverse("oversight:respond", args=[world["allocation"].public_id])
-    assert c.post(url, {"decision": "accept", "confirm": "on"}).status_code == 302
+    assert c.post(url, {"decision": "accept"}).status_code == 302
     world["allocation"].refresh_from_db()
     assert world["allocation"].status == Allocation.Status.ACCEPTED
     assert "I confirm that I do not know" in world["allocation"].no_conflict_declaration

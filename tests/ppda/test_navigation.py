@@ -32,3 +32,14 @@ def test_a_page_not_built_yet_has_no_link(monkeypatch):
         assert "Soon" not in _texts(navigation.navigation_items(roles=set(Role), path="/"))
     finally:
         caches.flush_all()
+
+
+def test_the_current_section_is_marked_on_the_pages_below_it():
+    case_page = reverse("cases:inbox") + "0b7e3a7e-0000-4000-8000-000000000000/"
+    items = navigation.navigation_items(roles={Role.COORDINATOR}, path=case_page)
+    assert [item.text for item in items if item.active] == ["Inbox"]
+    items = navigation.navigation_items(roles={Role.COORDINATOR}, path=reverse("cases:intake"))
+    assert [item.text for item in items if item.active] == ["New case"]
+    items = navigation.navigation_items(roles={Role.SOO}, path="/contacts/0b7e3a7e-0000-4000-8000-000000000000/")
+    assert [item.text for item in items if item.active] == ["My cases"]
+    assert not [item for item in navigation.navigation_items(roles={Role.SOO}, path="/") if item.active]

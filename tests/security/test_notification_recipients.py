@@ -24,6 +24,7 @@ from oversight.closure.services import case_close
 from oversight.contacts.models import DeadlineEvent
 from oversight.contacts.sweep import deadlines_sweep
 from oversight.update_form import render
+from panels import services as panel_services
 from ppda.errors import ApplicationError
 from ppda.models import Notification
 from ppda.roles import Role
@@ -32,6 +33,7 @@ from tests.factories.closure import ActiveAllocationFactory, ActiveCaseFactory, 
 from tests.factories.contacts import ContactPlanFactory
 from tests.factories.directory import DistrictFactory, StaffMemberFactory, UserFactory
 from tests.factories.oversight import ConflictDeclarationFactory, soo_with_user, triaged_case_with_parties
+from tests.factories.panels import chair_user
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +138,13 @@ def test_no_notice_of_any_kind_reaches_a_coordinator_who_may_not_open_the_case(c
     case_access_declare(case=case, user=psd, kind=CaseAccessDeclaration.Kind.NO_CONFLICT)
     investigation = investigation_open(case=case, by=psd, criminal=True, misconduct=False)
     psd_update_post(investigation=investigation, by=psd, kind=PsdUpdate.Kind.NOTE, text="Interview arranged.")
+
+    # A scrutiny panel publishes an agenda with the case on it: attendees and the SOO's own slot are told.
+    meeting = panel_services.meeting_create(
+        by=by, starts_at=timezone.now() + dt.timedelta(days=3), chair=chair_user(), place="Headquarters"
+    )
+    panel_services.item_add(meeting=meeting, case=case, by=by)
+    panel_services.meeting_publish(meeting=meeting, by=by)
 
     # The SOO closes a case.
     closing = ActiveAllocationFactory(case=with_excluded_parties(ActiveCaseFactory(), cast), parties=False)

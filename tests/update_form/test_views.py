@@ -143,7 +143,7 @@ def test_form_page_query_count_is_pinned(client, case_soo):
     # access-log row; the sections (one query, joins); the parties for identifiers, pseudonyms and rank bands
     # (three); the contact counts and the contact plan; the investigation record (cases/investigations, none
     # here); the panel decisions (one query, registered by panels).
-    assert empty == _count(c, _url("detail", case)) == 12
+    assert empty == _count(c, _url("detail", case)) == 13
 
 
 def test_history_page_query_count_is_pinned(client, case_soo):

@@ -13,6 +13,8 @@ from django.urls import reverse
 OPEN_URL_NAMES = {
     "accounts:login",
     "accounts:logout",
+    "accounts:sso_start",
+    "accounts:sso_callback",
     "health",
     # The JSON intake API authenticates each sending system by its own token (cases/api.py), and its
     # OpenAPI description carries no case data.

@@ -7,6 +7,10 @@ every request to check that it still exists, is confirmed and belongs to the use
 user's device leaves the request unverified, and its id is dropped from the session, as django-otp does.
 The device row itself is loaded only if something reads request.user.otp_device.
 
+A session whose second factor was the force's identity provider (its ID token said MFA was done:
+ppda.accounts.services.sso) carries the user's id under IDP_MFA_SESSION_KEY; it is verified for that user only,
+with IDP_FACTOR standing for the device.
+
 Anything else (a user loaded another way, another device type) goes through django-otp unchanged.
 """
 
@@ -18,6 +22,21 @@ from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ppda.accounts.backends import TOTP_CONFIRMED
+from ppda.accounts.services.sso import IDP_MFA_SESSION_KEY
+
+
+class _IdentityProviderFactor:
+    """Stands for the device when the force's identity provider did the second factor."""
+
+    persistent_id = "ppda.idp_mfa"
+    name = "the force's identity provider"
+    confirmed = True
+
+    def __repr__(self):
+        return "<IdentityProviderFactor>"
+
+
+IDP_FACTOR = _IdentityProviderFactor()
 
 
 def totp_device_pk(persistent_id: str | None) -> int | None:
@@ -30,6 +49,13 @@ def totp_device_pk(persistent_id: str | None) -> int | None:
 
 class OTPMiddleware(DjangoOTPMiddleware):
     def _verify_user_sync(self, request, user):
+        if user.is_authenticated and IDP_MFA_SESSION_KEY in request.session:
+            self._init_user_fields(user)
+            if request.session[IDP_MFA_SESSION_KEY] == user.pk:
+                user.otp_device = IDP_FACTOR
+            else:
+                del request.session[IDP_MFA_SESSION_KEY]
+            return user
         confirmed = getattr(user, TOTP_CONFIRMED, None)
         pk = totp_device_pk(request.session.get(DEVICE_ID_SESSION_KEY)) if user.is_authenticated else None
         if confirmed is None or pk is None:

@@ -52,6 +52,13 @@ class LoginView(auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = False
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sso_enabled"] = settings.OIDC_ENABLED
+        context["sso_provider_name"] = settings.OIDC_PROVIDER_NAME
+        context["password_signin_enabled"] = settings.PASSWORD_SIGNIN_ENABLED
+        return context
+
     def form_valid(self, form):
         user = form.get_user()
         auth_login(self.request, user)

@@ -242,6 +242,9 @@ def test_no_page_of_the_project_is_reachable_before_the_second_factor(client):
     assert {
         "accounts:login",
         "accounts:logout",
+        # Single sign-on: the way to the identity provider and back (the IdP's token is the first factor).
+        "accounts:sso_start",
+        "accounts:sso_callback",
         "health",
         "api_case_intake",
         "api_openapi",

@@ -215,6 +215,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "health": explicit(everyone(OK)),
     "accounts:login": explicit(everyone(OK)),
     "accounts:logout": explicit(everyone(NOT_ALLOWED), post=everyone(LOGIN)),
+    # Single sign-on is not configured in the matrix's world: both ends answer 404 to everyone
+    # (tests/ppda/test_accounts_sso.py signs in through a real provider).
+    "accounts:sso_start": explicit(everyone(NOT_FOUND)),
+    "accounts:sso_callback": explicit(everyone(NOT_FOUND)),
     # The second-factor step: the password-only session gets the form, a verified one is sent home.
     "accounts:otp_verify": explicit(everyone(REDIRECT, ANONYMOUS=LOGIN, PASSWORD_ONLY=OK)),
     "accounts:otp_enrol": explicit(everyone(REDIRECT, ANONYMOUS=LOGIN)),

@@ -106,9 +106,7 @@ class SSOStartView(OIDCAuthenticationRequestView):
     def get(self, request):
         response = super().get(request)
         # mozilla-django-oidc keeps `next` only if it is safe for this host; ours is stricter (a local path).
-        request.session["oidc_login_next"] = next_url_safe(
-            request=request, url=request.session.get("oidc_login_next")
-        )
+        request.session["oidc_login_next"] = next_url_safe(request=request, url=request.session.get("oidc_login_next"))
         return response
 
 

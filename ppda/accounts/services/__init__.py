@@ -55,14 +55,6 @@ from .sessions import (
     user_session_record,
     user_sessions_end,
 )
-from .sso import (
-    IDP_MFA_SESSION_KEY,
-    SSORefused,
-    idp_mfa_asserted,
-    sso_refusal_record,
-    sso_signin_complete,
-    sso_user_match,
-)
 from .signin import (
     SecondFactor,
     otp_verify,
@@ -71,6 +63,14 @@ from .signin import (
     password_signin_allowed,
     second_factor_check,
     totp_device_confirmed,
+)
+from .sso import (
+    IDP_MFA_SESSION_KEY,
+    SSORefused,
+    idp_mfa_asserted,
+    sso_refusal_record,
+    sso_signin_complete,
+    sso_user_match,
 )
 
 __all__ = [

@@ -152,6 +152,4 @@ def sso_signin_complete(*, request, user, mfa: bool) -> None:
         ip_address=client_ip(request),
         device=signin_device_id(request=request, username=user.get_username()),
     )
-    access_record(
-        request=request, user=user, action=AccessLog.Action.LOGIN, what="single sign-on with the IdP's MFA"
-    )
+    access_record(request=request, user=user, action=AccessLog.Action.LOGIN, what="single sign-on with the IdP's MFA")

@@ -21,7 +21,15 @@ OPEN_URL_NAMES = {
     "api_case_intake",
     "api_openapi",
 }
-PASSWORD_ONLY_URL_NAMES = {"accounts:otp_verify", "accounts:otp_enrol", "accounts:otp_enrol_qr"}
+PASSWORD_ONLY_URL_NAMES = {
+    "accounts:otp_verify",
+    "accounts:otp_enrol",
+    "accounts:otp_enrol_qr",
+    # A security key as the second step (ppda/accounts/webauthn.py); registering one needs a verified session.
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
+}
 
 
 class RequireOTPMiddleware:

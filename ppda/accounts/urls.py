@@ -13,6 +13,7 @@ urlpatterns = [
     path("enrol/", views.otp_enrol_view, name="otp_enrol"),
     path("enrol/qr.svg", views.otp_enrol_qr_view, name="otp_enrol_qr"),
     path("security/", views.security_view, name="security"),
+    path("security/keys/<int:key_id>/remove/", views.security_key_remove_view, name="security_key_remove"),
     path("security/sign-out-others/", views.sessions_end_others_view, name="sessions_end_others"),
     path("security/password/", views.password_change_view, name="password_change"),
     path("security/backup-codes/", views.backup_codes_regenerate_view, name="backup_codes_regenerate"),

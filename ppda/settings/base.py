@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Passkeys and security keys (WebAuthn) as a second factor beside TOTP (ppda/accounts/webauthn.py).
+    "django_otp_webauthn",
     "guardian",
     "simple_history",
     "ppda",
@@ -144,6 +146,20 @@ SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
 OTP_TOTP_ISSUER = env_str("OTP_ISSUER", "ppda")
 # Wrong codes double the wait each time (1 s, 2 s, 4 s, ...) on the device, whatever the address.
 OTP_TOTP_THROTTLE_FACTOR = 1
+
+# WebAuthn (passkeys, security keys): a second factor only, never a passwordless sign-in. The relying party is
+# the service's host name, and only its own origin may use a key (both from SITE_URL unless set).
+from urllib.parse import urlsplit as _urlsplit  # noqa: E402
+
+# An IP address cannot be a relying party: locally (SITE_URL on 127.0.0.1) keys work at http://localhost:PORT.
+_SITE = _urlsplit(env_str("SITE_URL", "http://127.0.0.1:8000"))
+_SITE_HOST = "localhost" if _SITE.hostname in (None, "127.0.0.1", "::1") else _SITE.hostname
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", _SITE_HOST)
+OTP_WEBAUTHN_RP_NAME = env_str("WEBAUTHN_RP_NAME", "ppda")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WEBAUTHN_ORIGINS", f"{_SITE.scheme}://{_SITE_HOST}{f':{_SITE.port}' if _SITE.port else ''}"
+)
 
 # Account lockout for password and second-factor failures, per account name + address.
 LOCKOUT_THRESHOLD = env_int("LOCKOUT_THRESHOLD", 5)

@@ -30,6 +30,8 @@ from .enrolment import (
     enrolment_permit_issue,
     otp_enrol_confirm,
     second_factor_reset_by_admin,
+    security_key_remove,
+    security_keys_of,
     totp_device_pending,
     totp_secret_display,
 )
@@ -101,6 +103,8 @@ __all__ = [
     "password_signin_allowed",
     "second_factor_check",
     "second_factor_reset_by_admin",
+    "security_key_remove",
+    "security_keys_of",
     "session_expired_absolute",
     "session_key_rotate",
     "signin_device_id",

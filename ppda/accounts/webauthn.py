@@ -52,7 +52,9 @@ class RegistrationComplete(_MustBeVerified, library.CompleteCredentialRegistrati
         return response
 
 
-class AuthenticationBegin(library.BeginCredentialAuthenticationView):
+class _SecondStepOnly:
+    """A key is the second step of a signed-in (password-only) session, refused while the account is locked."""
+
     def check_can_authenticate(self):
         if not self.request.user.is_authenticated:
             raise exceptions.PasswordlessLoginDisabled()
@@ -63,7 +65,11 @@ class AuthenticationBegin(library.BeginCredentialAuthenticationView):
         super().check_can_authenticate()
 
 
-class AuthenticationComplete(AuthenticationBegin, library.CompleteCredentialAuthenticationView):
+class AuthenticationBegin(_SecondStepOnly, library.BeginCredentialAuthenticationView):
+    pass
+
+
+class AuthenticationComplete(_SecondStepOnly, library.CompleteCredentialAuthenticationView):
     def post(self, *args, **kwargs):
         try:
             return super().post(*args, **kwargs)

@@ -172,11 +172,23 @@ print("PING", ping.delay().get(timeout=60))
 
 
 def _static_stale() -> bool:
+    """The collected files miss a static file of the project or of an app, or one changed since."""
+    import json
+
+    from django.contrib.staticfiles import finders
+
     manifest = ROOT / "staticfiles" / "staticfiles.json"
     if not manifest.exists():
         return True
-    newest = max(path.stat().st_mtime for path in (ROOT / "static").rglob("*") if path.is_file())
-    return newest > manifest.stat().st_mtime
+    collected = set(json.loads(manifest.read_text()).get("paths", {}))
+    built_at = manifest.stat().st_mtime
+    for finder in finders.get_finders():
+        for path, storage in finder.list(["CVS", ".*", "*~"]):  # collectstatic's own ignore patterns
+            if path not in collected:
+                return True
+            if Path(storage.path(path)).stat().st_mtime > built_at:
+                return True
+    return False
 
 
 def _beat_entries_due(schedule_file: Path) -> list[str]:

@@ -14,13 +14,23 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 OPEN_URL_NAMES = {
     "accounts:login",
     "accounts:logout",
+    "accounts:sso_start",
+    "accounts:sso_callback",
     "health",
     # The JSON intake API authenticates each sending system by its own token (cases/api.py), and its
     # OpenAPI description carries no case data.
     "api_case_intake",
     "api_openapi",
 }
-PASSWORD_ONLY_URL_NAMES = {"accounts:otp_verify", "accounts:otp_enrol", "accounts:otp_enrol_qr"}
+PASSWORD_ONLY_URL_NAMES = {
+    "accounts:otp_verify",
+    "accounts:otp_enrol",
+    "accounts:otp_enrol_qr",
+    # A security key as the second step (ppda/accounts/webauthn.py); registering one needs a verified session.
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
+}
 
 
 class RequireOTPMiddleware:

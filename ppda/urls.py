@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     path("accounts/", include("ppda.accounts.urls")),
+    path("accounts/webauthn/", include("ppda.accounts.webauthn")),
     path("contacts/", include("oversight.contacts.urls")),
     path("notifications/", include("ppda.notifications.urls")),
     path("oversight/", include("oversight.urls")),

@@ -9,6 +9,7 @@ from ppda import caches
 from ppda.roles import Role
 from tests.celery_fixtures import celery_worker  # noqa: F401 - the shared real-worker fixture
 from tests.factories.directory import UserFactory
+from tests.oidc_provider import oidc_provider, sso  # noqa: F401 - a real OpenID Connect provider process
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ annotated queryset on every request cost about 4 ms of CPU, more than the query 
 
 What the lookup adds to the user is declared once, below (USER_LOOKUP_ATTRIBUTES and a constant per
 attribute). Code that reads one imports its constant rather than spelling the name: ppda.roles
-(GROUP_NAMES), ppda.otp_verified (TOTP_CONFIRMED), the notifications context processor
+(GROUP_NAMES), ppda.otp_verified (TOTP_CONFIRMED, WEBAUTHN_CONFIRMED), the notifications context processor
 (UNREAD_NOTIFICATIONS). A user loaded any other way has none of them: read with getattr(user, NAME, None)
 and fall back to a query.
 """
@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from ppda.caches import per_process
 from ppda.models import Notification
@@ -47,6 +48,10 @@ def _confirmed_totp_ids():
     return ArraySubquery(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True).order_by().values("pk"))
 
 
+def _confirmed_webauthn_ids():
+    return ArraySubquery(WebAuthnCredential.objects.filter(user=OuterRef("pk"), confirmed=True).order_by().values("pk"))
+
+
 # Stands for the user's id while the SQL is compiled; no real id is negative.
 _ID_PLACEHOLDER = -918273645
 
@@ -54,12 +59,14 @@ _ID_PLACEHOLDER = -918273645
 UNREAD_NOTIFICATIONS = "unread_notifications"  # int: the user's unread notifications
 GROUP_NAMES = "ppda_group_names"  # list[str]: the names of the user's groups, i.e. their roles
 TOTP_CONFIRMED = "ppda_totp_confirmed"  # list[int]: the ids of the user's confirmed TOTP devices
+WEBAUTHN_CONFIRMED = "ppda_webauthn_confirmed"  # list[int]: the ids of the user's confirmed passkeys/security keys
 
 # attribute -> the expression that reads it, as a subquery of the user lookup.
 _ANNOTATIONS = {
     UNREAD_NOTIFICATIONS: _unread_count,
     GROUP_NAMES: _group_names,
     TOTP_CONFIRMED: _confirmed_totp_ids,
+    WEBAUTHN_CONFIRMED: _confirmed_webauthn_ids,
 }
 # The attributes every user loaded through this backend carries, besides the model's own fields.
 USER_LOOKUP_ATTRIBUTES: tuple[str, ...] = tuple(_ANNOTATIONS)

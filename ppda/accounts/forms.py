@@ -1,6 +1,7 @@
 """Sign-in and account security forms: validation and messages only; the rules are in services."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
@@ -28,6 +29,11 @@ class SignInForm(AuthenticationForm):
         password = self.cleaned_data.get("password")
         if username is None or not password:
             return self.cleaned_data
+        if not services.password_signin_allowed(username=username):
+            raise forms.ValidationError(
+                f"Sign in with {settings.OIDC_PROVIDER_NAME}. Passwords are for emergency accounts only.",
+                code="sso_only",
+            )
         try:
             services.signin_lock_check(request=self.request, username=username)
             self.user_cache = authenticate(self.request, username=username, password=password)

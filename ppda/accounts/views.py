@@ -52,6 +52,13 @@ class LoginView(auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = False
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sso_enabled"] = settings.OIDC_ENABLED
+        context["sso_provider_name"] = settings.OIDC_PROVIDER_NAME
+        context["password_signin_enabled"] = settings.PASSWORD_SIGNIN_ENABLED
+        return context
+
     def form_valid(self, form):
         user = form.get_user()
         auth_login(self.request, user)
@@ -95,7 +102,11 @@ def otp_verify_view(request):
                     "Make new ones from your account security page if you are running out.",
                 )
             return _remember_browser(request, redirect(next_url or "home"))
-    return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url or ""})
+    return render(
+        request,
+        "accounts/otp_verify.html",
+        {"form": form, "next": next_url or "", "security_keys": services.security_keys_of(user=request.user)},
+    )
 
 
 @never_cache
@@ -148,11 +159,23 @@ def security_view(request):
         request,
         "accounts/security.html",
         {
+            "security_keys": services.security_keys_of(user=request.user),
             "backup_codes_left": services.backup_codes_remaining(user=request.user),
             "sessions": sessions,
             "current_session_key": request.session.session_key,
         },
     )
+
+
+@require_POST
+def security_key_remove_view(request, key_id: int):
+    """Remove one of the user's own passkeys or security keys (404 for anyone else's)."""
+    try:
+        services.security_key_remove(request=request, key_id=key_id)
+    except ApplicationError:
+        raise Http404 from None
+    messages.success(request, "The security key has been removed. Your other sessions have been signed out.")
+    return redirect("accounts:security")
 
 
 @require_POST

@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Passkeys and security keys (WebAuthn) as a second factor beside TOTP (ppda/accounts/webauthn.py).
+    "django_otp_webauthn",
     "guardian",
     "simple_history",
     "ppda",
@@ -92,6 +94,8 @@ AUTH_USER_MODEL = "ppda.User"
 AUTHENTICATION_BACKENDS = [
     # ModelBackend, also reading the unread-notification count for the header in the same user query.
     "ppda.accounts.backends.ModelBackendWithNotifications",
+    # The force's identity provider (OpenID Connect); inert unless OIDC_ISSUER is set (ppda/accounts/oidc.py).
+    "ppda.accounts.oidc.StaffOIDCBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # Guardian: no anonymous user row; direct foreign-key permission models per protected model.
@@ -147,6 +151,20 @@ OTP_TOTP_ISSUER = env_str("OTP_ISSUER", "ppda")
 # Wrong codes double the wait each time (1 s, 2 s, 4 s, ...) on the device, whatever the address.
 OTP_TOTP_THROTTLE_FACTOR = 1
 
+# WebAuthn (passkeys, security keys): a second factor only, never a passwordless sign-in. The relying party is
+# the service's host name, and only its own origin may use a key (both from SITE_URL unless set).
+from urllib.parse import urlsplit as _urlsplit  # noqa: E402
+
+# An IP address cannot be a relying party: locally (SITE_URL on 127.0.0.1) keys work at http://localhost:PORT.
+_SITE = _urlsplit(env_str("SITE_URL", "http://127.0.0.1:8000"))
+_SITE_HOST = "localhost" if _SITE.hostname in (None, "127.0.0.1", "::1") else _SITE.hostname
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", _SITE_HOST)
+OTP_WEBAUTHN_RP_NAME = env_str("WEBAUTHN_RP_NAME", "ppda")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WEBAUTHN_ORIGINS", f"{_SITE.scheme}://{_SITE_HOST}{f':{_SITE.port}' if _SITE.port else ''}"
+)
+
 # Account lockout for password and second-factor failures, per account name + address.
 LOCKOUT_THRESHOLD = env_int("LOCKOUT_THRESHOLD", 5)
 LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 15)
@@ -164,6 +182,59 @@ BACKUP_CODE_HASH_ITERATIONS = env_int("BACKUP_CODE_HASH_ITERATIONS", 100_000)
 # How many reverse proxies (load balancers) sit in front of the app and append X-Forwarded-For.
 # 0: use the socket address. Never trust more hops than there are proxies: the rest is client-controlled.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Single sign-on with the force's identity provider (OpenID Connect: Entra ID, ADFS...). Off unless OIDC_ISSUER
+# is set; then the client id, secret and the provider's endpoints are required (docs/deployment.md).
+OIDC_ISSUER = env_str("OIDC_ISSUER", "")
+OIDC_ENABLED = bool(OIDC_ISSUER)
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "your force account")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_JWKS_ENDPOINT", "")
+if OIDC_ENABLED:
+    _missing = [
+        name
+        for name, value in {
+            "OIDC_CLIENT_ID": OIDC_RP_CLIENT_ID,
+            "OIDC_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
+            "OIDC_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,
+            "OIDC_TOKEN_ENDPOINT": OIDC_OP_TOKEN_ENDPOINT,
+            "OIDC_JWKS_ENDPOINT": OIDC_OP_JWKS_ENDPOINT,
+        }.items()
+        if not value
+    ]
+    if _missing:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"OIDC_ISSUER is set: also set {', '.join(_missing)}.")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGORITHM", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid profile email")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
+OIDC_CREATE_USER = False  # never: a person is matched to an existing account through their staff record
+# The claim (ID token first, then userinfo) carrying the employee number of the force's staff directory.
+OIDC_EMPLOYEE_NUMBER_CLAIM = env_str("OIDC_EMPLOYEE_NUMBER_CLAIM", "employeeid")
+# The IdP's MFA replaces ppda's own second factor only when the ID token says it was done: an `amr` value
+# listed here, or an `acr` listed in OIDC_MFA_ACR_VALUES. OIDC_ACCEPT_IDP_MFA=false always asks for ppda's.
+OIDC_ACCEPT_IDP_MFA = env_bool("OIDC_ACCEPT_IDP_MFA", True)
+OIDC_MFA_AMR_VALUES = env_list("OIDC_MFA_AMR_VALUES", "mfa")
+OIDC_MFA_ACR_VALUES = env_list("OIDC_MFA_ACR_VALUES", "")
+# Roles are granted in ppda. Only if this maps IdP groups to roles ("IdP-group=role,...") are they synced.
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+OIDC_GROUP_ROLES = dict(
+    item.split("=", 1) for item in env_list("OIDC_GROUP_ROLES", "") if "=" in item
+)  # IdP group -> ppda role
+# Local (password) sign-in. Off: only the break-glass accounts listed may use a password.
+PASSWORD_SIGNIN_ENABLED = env_bool("PASSWORD_SIGNIN_ENABLED", True)
+PASSWORD_SIGNIN_BREAK_GLASS = env_list("PASSWORD_SIGNIN_BREAK_GLASS", "")
+if not PASSWORD_SIGNIN_ENABLED and not OIDC_ENABLED:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PASSWORD_SIGNIN_ENABLED=false needs single sign-on (OIDC_ISSUER) configured.")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -293,9 +293,9 @@ def test_security_page_query_count_does_not_grow_with_sessions(verified_client, 
         UserSession(user=user, session_key=f"k{n:039d}", created_at=timezone.now()) for n in range(sessions)
     )
     client.get(reverse("accounts:security"))
-    # user (with roles and confirmed authenticators), session list, backup-code count; the session is read
-    # from Redis and, saved under a minute ago, not written
-    with django_assert_num_queries(3):
+    # user (with roles and confirmed authenticators), session list, backup-code count, security keys; the session
+    # is read from Redis and, saved under a minute ago, not written
+    with django_assert_num_queries(4):
         response = client.get(reverse("accounts:security"))
     assert response.status_code == 200
     assert len(response.context["sessions"]) == sessions

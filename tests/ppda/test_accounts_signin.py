@@ -242,6 +242,9 @@ def test_no_page_of_the_project_is_reachable_before_the_second_factor(client):
     assert {
         "accounts:login",
         "accounts:logout",
+        # Single sign-on: the way to the identity provider and back (the IdP's token is the first factor).
+        "accounts:sso_start",
+        "accounts:sso_callback",
         "health",
         "api_case_intake",
         "api_openapi",
@@ -253,6 +256,10 @@ def test_no_page_of_the_project_is_reachable_before_the_second_factor(client):
         reverse("accounts:otp_enrol_qr"),
         reverse("accounts:otp_verify"),
         reverse("health"),
+        # Using a security key is the second step itself (POST-only JSON ceremonies; GET is 405).
+        reverse("otp_webauthn:credential-authentication-begin"),
+        reverse("otp_webauthn:credential-authentication-complete"),
+        reverse("otp_webauthn:js-i18n-catalog"),
     }
     paths = _parameterless_paths()
     assert len(paths) > 10

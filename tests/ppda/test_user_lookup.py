@@ -65,6 +65,8 @@ def test_the_lookup_provides_every_declared_attribute_and_its_readers_use_the_de
         backends.UNREAD_NOTIFICATIONS,
         backends.GROUP_NAMES,
         backends.TOTP_CONFIRMED,
+        backends.WEBAUTHN_CONFIRMED,
     )
     assert all(hasattr(found, name) for name in backends.USER_LOOKUP_ATTRIBUTES)
     assert roles.GROUP_NAMES is backends.GROUP_NAMES and otp_verified.TOTP_CONFIRMED is backends.TOTP_CONFIRMED
+    assert otp_verified.WEBAUTHN_CONFIRMED is backends.WEBAUTHN_CONFIRMED

@@ -188,6 +188,7 @@ def everyone(value, **overrides) -> dict[str, object]:
 # name -> function(world) giving the value. Object URLs point at case A (or its objects): the roles
 # that may see case A expect OK, everyone else NOT_FOUND.
 KWARGS: dict[str, Callable] = {
+    "key_id": lambda w: 2_000_000_000,  # a security key nobody has
     "public_id": lambda w: w.case_a.public_id,
     "case_id": lambda w: w.case_a.public_id,
     "case_public_id": lambda w: w.case_a.public_id,
@@ -250,6 +251,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "health": explicit(everyone(OK)),
     "accounts:login": explicit(everyone(OK)),
     "accounts:logout": explicit(everyone(NOT_ALLOWED), post=everyone(LOGIN)),
+    # Single sign-on is not configured in the matrix's world: both ends answer 404 to everyone
+    # (tests/ppda/test_accounts_sso.py signs in through a real provider).
+    "accounts:sso_start": explicit(everyone(NOT_FOUND)),
+    "accounts:sso_callback": explicit(everyone(NOT_FOUND)),
     # The second-factor step: the password-only session gets the form, a verified one is sent home.
     "accounts:otp_verify": explicit(everyone(REDIRECT, ANONYMOUS=LOGIN, PASSWORD_ONLY=OK)),
     "accounts:otp_enrol": explicit(everyone(REDIRECT, ANONYMOUS=LOGIN)),
@@ -261,6 +266,15 @@ EXPECTATIONS: dict[str, Expect] = {
     "accounts:password_change": page(ok=SIGNED_IN, post=OK),
     "accounts:backup_codes_regenerate": page(ok=SIGNED_IN, post=OK),
     "accounts:authenticator_reset": page(ok=SIGNED_IN, post=OK),
+    # Passkeys and security keys (ppda/accounts/webauthn.py, django-otp-webauthn's JSON ceremonies, POST only).
+    # Removing a key: the user's own only; nobody in the world has one, so every POST is 404.
+    "accounts:security_key_remove": page(ok=SIGNED_IN, status_ok=NOT_ALLOWED, post=NOT_FOUND),
+    # Registering needs a verified session; using a key is the second step, open to the password-only session.
+    "otp_webauthn:credential-registration-begin": page(ok=SIGNED_IN, status_ok=NOT_ALLOWED),
+    "otp_webauthn:credential-registration-complete": page(ok=SIGNED_IN, status_ok=NOT_ALLOWED),
+    "otp_webauthn:credential-authentication-begin": explicit(everyone(NOT_ALLOWED, ANONYMOUS=LOGIN)),
+    "otp_webauthn:credential-authentication-complete": explicit(everyone(NOT_ALLOWED, ANONYMOUS=LOGIN)),
+    "otp_webauthn:js-i18n-catalog": explicit(everyone(OK, ANONYMOUS=LOGIN)),
     "home": page(ok=SIGNED_IN),
     # The JSON intake API authenticates sending systems by token, not by session (cases/api.py): the
     # same answer for every role. Its OpenAPI description is public and carries no case data.

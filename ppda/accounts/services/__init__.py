@@ -10,6 +10,7 @@ One module per topic; import from here (`from ppda.accounts import services`):
   enrolment     setting up, replacing and resetting the authenticator and backup codes
   sessions      sessions remembered, rotated and ended; absolute expiry; deactivation; purge
   backup_codes  generating, spending and counting hashed backup codes
+  sso           single sign-on: matching a verified OIDC sign-in to staff, the IdP's MFA, the finished sign-in
 """
 
 from .backup_codes import (
@@ -29,6 +30,8 @@ from .enrolment import (
     enrolment_permit_issue,
     otp_enrol_confirm,
     second_factor_reset_by_admin,
+    security_key_remove,
+    security_keys_of,
     totp_device_pending,
     totp_secret_display,
 )
@@ -59,15 +62,26 @@ from .signin import (
     otp_verify,
     password_change,
     password_failure_record,
+    password_signin_allowed,
     second_factor_check,
     totp_device_confirmed,
+)
+from .sso import (
+    IDP_MFA_SESSION_KEY,
+    SSORefused,
+    idp_mfa_asserted,
+    sso_refusal_record,
+    sso_signin_complete,
+    sso_user_match,
 )
 
 __all__ = [
     "BACKUP_CODE_ALPHABET",
     "BACKUP_CODE_LENGTH",
     "ENROLMENT_CLOSED_MESSAGE",
+    "IDP_MFA_SESSION_KEY",
     "SIGNED_IN_AT_SESSION_KEY",
+    "SSORefused",
     "SecondFactor",
     "authenticator_reset",
     "backup_code_format",
@@ -77,6 +91,7 @@ __all__ = [
     "backup_codes_regenerate",
     "backup_codes_remaining",
     "enrolment_allowed",
+    "idp_mfa_asserted",
     "enrolment_permit_issue",
     "lockout_message",
     "lockout_release",
@@ -85,8 +100,11 @@ __all__ = [
     "otp_verify",
     "password_change",
     "password_failure_record",
+    "password_signin_allowed",
     "second_factor_check",
     "second_factor_reset_by_admin",
+    "security_key_remove",
+    "security_keys_of",
     "session_expired_absolute",
     "session_key_rotate",
     "signin_device_id",
@@ -96,6 +114,9 @@ __all__ = [
     "signin_failures_clear",
     "signin_lock_check",
     "signin_records_purge",
+    "sso_refusal_record",
+    "sso_signin_complete",
+    "sso_user_match",
     "totp_device_confirmed",
     "totp_device_pending",
     "totp_secret_display",

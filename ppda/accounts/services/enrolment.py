@@ -148,3 +148,24 @@ def second_factor_reset_by_admin(*, user, by, request=None) -> None:
     enrolment_permit_issue(user=user, by=by)
     user_sessions_end(user=user)
     access_record(request=request, user=by, action=AccessLog.Action.CHANGE, obj=user, what="two-factor reset by admin")
+
+
+def security_keys_of(*, user) -> list:
+    """The user's confirmed passkeys and security keys, newest first."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return list(WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("-created_at"))
+
+
+def security_key_remove(*, request, key_id: int) -> None:
+    """Remove one of the user's own keys: logged, and the user's other sessions end (a credential changed)."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    from .sessions import user_sessions_end
+
+    with transaction.atomic():
+        deleted, _ = WebAuthnCredential.objects.filter(user=request.user, pk=key_id).delete()
+        if not deleted:
+            raise ApplicationError("No such security key.")
+        user_sessions_end(user=request.user, keep_session_key=request.session.session_key)
+        access_record(request=request, user=request.user, action=AccessLog.Action.CHANGE, what="security key removed")

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.db import transaction
 from django.utils import timezone
@@ -98,6 +99,11 @@ def _signin_complete(*, request, user, device) -> None:
         device=signin_device_id(request=request, username=user.get_username()),
     )
     access_record(request=request, user=user, action=AccessLog.Action.LOGIN, what="signed in with two factors")
+
+
+def password_signin_allowed(*, username: str) -> bool:
+    """Passwords work for everyone, or (PASSWORD_SIGNIN_ENABLED=false) for the listed break-glass accounts only."""
+    return settings.PASSWORD_SIGNIN_ENABLED or username in settings.PASSWORD_SIGNIN_BREAK_GLASS
 
 
 def password_failure_record(*, request, username: str) -> None:

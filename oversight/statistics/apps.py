@@ -7,3 +7,9 @@ class StatisticsConfig(AppConfig):
     name = "oversight.statistics"
     label = "statistics"
     verbose_name = "Statistics, exports and imports"
+
+    def ready(self):
+        from .investigations import investigation_tables
+        from .providers import INVESTIGATIONS, register
+
+        register(INVESTIGATIONS, investigation_tables)

@@ -136,14 +136,15 @@ def test_no_cases_gives_empty_tables_not_errors(db):
 
 
 def test_providers_not_registered_are_not_available_yet(db):
-    # Oversight registers the investigation figures itself (oversight/statistics/investigations.py): take
-    # it away to see the placeholder every unregistered provider shows.
-    registered = providers._providers.pop(providers.INVESTIGATIONS, None)
+    # Oversight registers the investigation figures (oversight/statistics/investigations.py) and panels its
+    # own (panels/statistics.py): take them away to see the placeholder every unregistered provider shows.
+    registered = {name: providers._providers.pop(name, None) for name in (providers.INVESTIGATIONS, providers.PANELS)}
     try:
         tables = {t.slug: t for t in statistics_tables(StatisticsFilter(), now=NOW)}
     finally:
-        if registered is not None:
-            providers.register(providers.INVESTIGATIONS, registered)
+        for name, provider in registered.items():
+            if provider is not None:
+                providers.register(name, provider)
     for slug in (
         "investigation_rates",
         "supporting_investigation",
@@ -159,6 +160,7 @@ def test_a_registered_provider_joins_the_page(db):
     def panel_tables(stats_filter):
         return [Table("panel_items", "Panel items", ("Measure", "Figure"), [Row("Items", (Count(12),))])]
 
+    previous = providers._providers.get(providers.PANELS)
     providers.register(providers.PANELS, panel_tables)
     try:
         tables = {t.slug: t for t in statistics_tables(StatisticsFilter(), now=NOW)}
@@ -166,6 +168,8 @@ def test_a_registered_provider_joins_the_page(db):
         assert "learning_themes" not in tables
     finally:
         providers.unregister(providers.PANELS)
+        if previous is not None:  # panels' own provider (panels/statistics.py), as the app registered it
+            providers.register(providers.PANELS, previous)
     with pytest.raises(ValueError, match="Unknown statistics provider"):
         providers.register("nonsense", panel_tables)
 

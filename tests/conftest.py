@@ -1,5 +1,7 @@
 """Shared fixtures: the fixed cast of users, and clients logged in through both factors."""
 
+import os
+
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -87,3 +89,12 @@ def pytest_collection_modifyitems(items):
     rest = [item for item in items if not _is_serialized_rollback(item)]
     first = next((n for n, item in enumerate(rest) if _is_transactional(item)), len(rest))
     items[:] = rest[:first] + serialized + rest[first:]
+
+
+# Property tests run the same examples on every run (a red build is then a real regression, never a new random
+# draw); set PPDA_HYPOTHESIS_EXPLORE=1 to search fresh examples, as a developer changing the redactor should.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ppda-ci", derandomize=True)
+_hypothesis_settings.register_profile("ppda-explore", derandomize=False)
+_hypothesis_settings.load_profile("ppda-explore" if os.environ.get("PPDA_HYPOTHESIS_EXPLORE") else "ppda-ci")

@@ -152,6 +152,9 @@ def people(draw, label="Victim A"):
     person = Person(first, last, phone, email, street, draw(st.sampled_from(TOWNS)), postcode, label)
     names = {p for value in (first, last) for p in oracle_parts(value)}
     assume(not names & set(FILLER))
+    # A name that is a word of the role pseudonyms ("Victim A", "Suspect B") would survive in every
+    # replacement: the engine's re-scan withholds such a section (fail closed); the oracle cannot tell them apart.
+    assume(not names & {"victim", "suspect", "a", "b"})
     return person
 
 

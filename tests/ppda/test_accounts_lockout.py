@@ -248,3 +248,18 @@ def test_failures_from_the_usual_browser_still_lock_it(watchers, settings):
         own.post(reverse("accounts:logout"))
         response = _fail_passwords(own, user, 5)
         assert "too many failed" in response.content.decode()
+
+
+def test_a_name_that_is_no_account_is_never_written_down(client, watchers):
+    """Issue 17 (gap): a password typed into the username box must not land in the lockout table or the log.
+    The table keeps a keyed hash of such a name (it still counts, and can still be released by the name)."""
+    typed = "Correct-Horse-Battery-9"
+    with time_machine.travel(NOON, tick=False):
+        for _ in range(5):
+            response = client.post(reverse("accounts:login"), {"username": typed, "password": "whatever"})
+        assert "too many failed sign-in attempts" in response.content.decode()
+        assert lockout_release(username=typed) == 1  # released by the name, though it is stored hashed
+    rows = list(SignInLockout.objects.values_list("username", flat=True))
+    assert rows and all(typed.lower() not in row and "horse" not in row for row in rows)
+    assert not AccessLog.objects.filter(username__icontains="horse").exists()
+    assert not AccessLog.objects.filter(what__icontains="horse").exists()

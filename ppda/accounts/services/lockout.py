@@ -5,6 +5,7 @@ apart from everyone else's at the same address (a shared proxy). Every failure i
 """
 
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -28,6 +29,17 @@ _DEVICE_SALT = "ppda.accounts.signin-device"
 
 def username_normalise(username: str) -> str:
     return (username or "").strip().lower()[:150]
+
+
+def lockout_key(username: str) -> str:
+    """What the lockout table stores for a typed account name: the name when it is an account's, otherwise a
+    keyed hash. A password typed into the username box (or a guessed name) is never written down, while the
+    same mistyped name still counts against itself and an administrator can still release it by name."""
+    name = username_normalise(username)
+    if get_user_model().objects.filter(username__iexact=name).exists():
+        return name
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"{_DEVICE_SALT}:unknown:{name}".encode(), hashlib.sha256)
+    return f"unknown-{digest.hexdigest()[:24]}"
 
 
 def signin_device_token_issue(*, user) -> str:
@@ -59,7 +71,7 @@ def lockout_until(*, username: str, ip_address: str | None, device: str = "") ->
     """When the lock on this account name from this address (and browser) ends, or None if not locked."""
     row = (
         SignInLockout.objects.filter(
-            username=username_normalise(username),
+            username=lockout_key(username),
             ip_address=ip_address,
             device=device,
             locked_until__gt=timezone.now(),
@@ -94,7 +106,7 @@ def signin_failure_record(
     window = timedelta(minutes=settings.LOCKOUT_MINUTES)
     with transaction.atomic():
         bucket, _ = SignInLockout.objects.select_for_update().get_or_create(
-            username=username_normalise(username),
+            username=lockout_key(username),
             ip_address=ip_address,
             device=signin_device_id(request=request, username=username),
         )
@@ -180,14 +192,14 @@ def _lockout_alert(*, bucket: SignInLockout) -> None:
 
 def signin_failures_clear(*, username: str, ip_address: str | None, device: str = "") -> None:
     """Forget failures for this account name, address and browser after a complete two-factor sign-in."""
-    SignInLockout.objects.filter(username=username_normalise(username), ip_address=ip_address, device=device).delete()
+    SignInLockout.objects.filter(username=lockout_key(username), ip_address=ip_address, device=device).delete()
 
 
 @transaction.atomic
 def lockout_release(*, username: str, ip_address: str | None = None, by=None) -> int:
     """Release the locks on an account name (from one address, or all). Returns how many were released."""
     rows = SignInLockout.objects.select_for_update().filter(
-        username=username_normalise(username), locked_until__gt=timezone.now()
+        username=lockout_key(username), locked_until__gt=timezone.now()
     )
     if ip_address:
         rows = rows.filter(ip_address=ip_address)

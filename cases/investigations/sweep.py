@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -33,7 +32,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.extensions import allocation_reads
-from cases.models import Case, CaseAccessDeclaration, Party
+from cases.models import Case
+from cases.selectors import users_excluded_from_cases
 from ppda.notifications import Outgoing, notifications_send_bulk
 from ppda.roles import Role
 
@@ -176,26 +176,6 @@ def _message(row: Claimed) -> str:
     }[row.kind]
 
 
-def excluded_users_by_case(case_ids: list[int]) -> dict[int, set[int]]:
-    """{case id: user ids who may never open it}: the rule of cases.selectors.users_excluded_from (parties,
-    their line managers, declared conflicts) for many cases in three queries (a test keeps the two equal)."""
-    out: dict[int, set[int]] = defaultdict(set)
-    user_model = get_user_model()
-    for case_id, user_id in user_model.objects.filter(staff__case_parties__case_id__in=case_ids).values_list(
-        "staff__case_parties__case_id", "pk"
-    ):
-        out[case_id].add(user_id)
-    for case_id, user_id in Party.objects.filter(
-        case_id__in=case_ids, staff__line_manager__user__isnull=False
-    ).values_list("case_id", "staff__line_manager__user"):
-        out[case_id].add(user_id)
-    for case_id, user_id in CaseAccessDeclaration.objects.filter(
-        case_id__in=case_ids, kind=CaseAccessDeclaration.Kind.CONFLICT
-    ).values_list("case_id", "user_id"):
-        out[case_id].add(user_id)
-    return out
-
-
 def _notify(rows: list[Claimed]) -> int:
     case_ids = sorted({row.case_id for row in rows})
     coordinators = set(
@@ -205,7 +185,8 @@ def _notify(rows: list[Claimed]) -> int:
         .distinct()
     )
     soos = allocation_reads().soo_user_ids(case_ids)
-    excluded = excluded_users_by_case(case_ids)
+    # The one rule of who may never open a case (cases.selectors), for all these cases in one query.
+    excluded = users_excluded_from_cases(case_ids)
     placeholder = uuid.UUID(int=0)
     link_template = reverse("cases:investigation", args=[placeholder]).replace(str(placeholder), "{}")
     items = []

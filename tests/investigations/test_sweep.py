@@ -13,14 +13,16 @@ from django.db import close_old_connections, connection
 from cases.investigations import sweep as sweep_module
 from cases.investigations.models import InvestigationAlert, Strand
 from cases.investigations.services import psd_update_post
-from cases.investigations.sweep import excluded_users_by_case, investigation_alerts_sweep
+from cases.investigations.sweep import investigation_alerts_sweep
 from cases.models import CaseAccessDeclaration
 from cases.selectors import users_excluded_from
+from cases.selectors import users_excluded_from_cases as excluded_users_by_case
 from oversight.anonymise import case_identifiers
 from ppda.models import Notification
 from ppda.roles import Role
-from tests.factories.directory import StaffMemberFactory
+from tests.factories.directory import StaffMemberFactory, UserFactory
 from tests.factories.investigations import open_investigation, psd_assigned_case
+from tests.factories.oversight import ConflictDeclarationFactory
 
 UTC = dt.UTC
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -164,6 +166,17 @@ def test_alerts_never_reach_a_coordinator_who_declared_a_conflict():
     assert excluded_users_by_case([case.pk]).get(case.pk, set()) == set(
         users_excluded_from(case).values_list("pk", flat=True)
     )
+
+
+@pytest.mark.django_db
+def test_alerts_never_reach_a_coordinator_with_a_standing_conflict_against_a_party():
+    """The sweep uses the one exclusion rule (cases.selectors), standing conflicts included (issue 17)."""
+    case, soo, _, psd, investigation = _world(misconduct=False)
+    coordinator = UserFactory(staff=StaffMemberFactory(), roles=[Role.COORDINATOR])
+    ConflictDeclarationFactory(declarer=coordinator.staff, against_staff=case.parties.exclude(staff=None).get().staff)
+    _sweep_at(T0 + dt.timedelta(days=40))
+    assert not Notification.objects.filter(recipient=coordinator, kind="investigation_alert").exists()
+    assert Notification.objects.filter(recipient=soo, kind="investigation_alert").exists()
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from django.utils import timezone
 from cases.access import coordinators_for_case
 from cases.investigations.models import PsdUpdate
 from cases.investigations.services import investigation_open, psd_assign, psd_update_post
+from cases.investigations.sweep import investigation_alerts_sweep
 from cases.models import Case, CaseAccessDeclaration
 from cases.selectors import cases_for_user, users_excluded_from
 from cases.services import IntakeInput, PartyInput, case_access_declare, intake_create
@@ -43,12 +44,12 @@ VICTIM_NAME, VICTIM_DOB = ("Wilhelmina", "Quorndon"), dt.date(1984, 2, 29)
 
 def kinds_in_code() -> set[str]:
     """Every kind of notice about a case that the code can send: the literal kinds passed to notification_send
-    in the case apps, the update form's kind, and the deadline sweep's kinds."""
+    or to a bulk sender's Outgoing in the case apps, the update form's kind, and the deadline sweep's kinds."""
     kinds = set()
     for app in ("cases", "oversight", "panels"):
         for path in (ROOT / app).rglob("*.py"):
             text = path.read_text()
-            for call in re.finditer(r"notification_send\(", text):
+            for call in re.finditer(r"(?:notification_send|Outgoing)\(", text):
                 kinds.update(re.findall(r'kind="(\w+)"', text[call.end() : call.end() + 400])[:1])
     return kinds | {render.NOTIFICATION_KIND} | set(DeadlineEvent.Kind.values)
 
@@ -138,6 +139,8 @@ def test_no_notice_of_any_kind_reaches_a_coordinator_who_may_not_open_the_case(c
     case_access_declare(case=case, user=psd, kind=CaseAccessDeclaration.Kind.NO_CONFLICT)
     investigation = investigation_open(case=case, by=psd, criminal=True, misconduct=False)
     psd_update_post(investigation=investigation, by=psd, kind=PsdUpdate.Kind.NOTE, text="Interview arranged.")
+    # Weeks with no PSD update: the investigation alerts sweep tells the SOO and the coordinators.
+    investigation_alerts_sweep(now=timezone.now() + dt.timedelta(days=40))
 
     # A scrutiny panel publishes an agenda with the case on it: attendees and the SOO's own slot are told.
     meeting = panel_services.meeting_create(

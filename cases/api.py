@@ -19,7 +19,7 @@ from ppda.errors import ApplicationError
 from ppda.models import AccessLog
 
 from . import services
-from .forms import CaseIntakeForm, PartyForm, SafeContactForm
+from .forms import ApiCaseIntakeForm, ApiPartyForm, SafeContactForm
 from .models import IntakeSystem, token_hash
 
 MAX_BODY_BYTES = 64 * 1024
@@ -125,14 +125,14 @@ def _parse(payload: dict) -> tuple[services.IntakeInput | None, dict[str, list[s
     if errors:
         return None, errors
 
-    case_form = CaseIntakeForm(_form_data(payload))
+    case_form = ApiCaseIntakeForm(_form_data(payload))
     for name, msgs in (case_form.errors if not case_form.is_valid() else {}).items():
         errors[name] = list(msgs)
     inputs = []
     for i, party in enumerate(parties):
         data = _form_data(party)
         data["is_police"] = "yes" if party["is_police"] else "no"
-        party_form = PartyForm(data)
+        party_form = ApiPartyForm(data)
         safe_form = SafeContactForm(_form_data(party.get("safe_contact") or {}))
         for form, prefix in ((party_form, f"parties.{i}."), (safe_form, f"parties.{i}.safe_contact.")):
             if not form.is_valid():

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from ppda.date_input import DateInputField, TimeInputField, field_typed, london_instant
 from ppda.models import District, User
 from ppda.roles import Role
 
@@ -10,6 +11,15 @@ from .models import Case, CaseAccessDeclaration, CaseLink, Party
 from .services import IntakeInput, PartyInput, SafeContactInput
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+def _combine(form: forms.Form, data: dict, day: str, time: str, into: str) -> None:
+    """The page's date and time boxes as one aware instant in cleaned_data[into] (UK wall-clock time)."""
+    if data.get(day) and data.get(time):
+        try:
+            data[into] = london_instant(data[day], data[time])
+        except forms.ValidationError as exc:
+            form.add_error(time, exc)
 
 
 def _input(width: str = "", **attrs):
@@ -30,6 +40,9 @@ class DistrictChoiceField(forms.ModelChoiceField):
 
 
 class CaseIntakeForm(forms.Form):
+    """The intake page. The date received is typed in day, month and year boxes and the time in one box (UK
+    time); ApiCaseIntakeForm takes the same case with received_at as one ISO 8601 date-time."""
+
     reference = forms.CharField(
         max_length=40,
         label="Force case or crime reference",
@@ -37,15 +50,10 @@ class CaseIntakeForm(forms.Form):
         widget=_input("20", autocomplete="off", spellcheck="false"),
         error_messages={"required": "Enter the force case or crime reference"},
     )
-    received_at = forms.DateTimeField(
-        label="Date and time received",
-        input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs={"class": "govuk-input govuk-input--width-20", "type": "datetime-local"}),
-        error_messages={
-            "required": "Enter the date and time the case was received",
-            "invalid": "Enter the date and time received as a real date and time",
-        },
+    received_on = DateInputField(
+        name="the date the case was received", label="Date received", help_text="For example, 27 3 2026"
     )
+    received_time = TimeInputField(name="the time the case was received", label="Time received (UK time)")
     route = forms.ChoiceField(
         choices=[("", "Select how the case came in")] + Case.Route.choices,
         label="How the case came in",
@@ -81,6 +89,29 @@ class CaseIntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 4}),
     )
 
+    # Where a service's message about a field of IntakeInput is shown on this form.
+    ERROR_FIELDS = {"received_at": "received_on"}
+
+    def clean(self):
+        data = super().clean()
+        _combine(self, data, "received_on", "received_time", into="received_at")
+        return data
+
+
+class ApiCaseIntakeForm(CaseIntakeForm):
+    """The JSON API's case (cases/openapi.py): received_at is one ISO 8601 date-time, as it always was."""
+
+    received_on = None
+    received_time = None
+    received_at = forms.DateTimeField(
+        input_formats=DATETIME_FORMATS,
+        error_messages={
+            "required": "Enter the date and time the case was received",
+            "invalid": "Enter the date and time received as a real date and time",
+        },
+    )
+    ERROR_FIELDS = {}
+
 
 class PartyForm(forms.Form):
     role = forms.ChoiceField(
@@ -103,11 +134,8 @@ class PartyForm(forms.Form):
     )
     first_name = forms.CharField(required=False, max_length=80, label="First name", widget=_input("20"))
     last_name = forms.CharField(required=False, max_length=80, label="Last name", widget=_input("20"))
-    date_of_birth = forms.DateField(
-        required=False,
-        label="Date of birth",
-        widget=forms.DateInput(attrs={"class": "govuk-input govuk-input--width-10", "type": "date"}),
-        error_messages={"invalid": "Enter the date of birth as a real date"},
+    date_of_birth = DateInputField(
+        name="the date of birth", required=False, label="Date of birth", help_text="For example, 31 3 1980"
     )
     address = forms.CharField(
         required=False,
@@ -129,7 +157,12 @@ class PartyForm(forms.Form):
 
     def has_changed(self) -> bool:
         # A row is in use once anything identifying is typed in it; role and police choices alone are defaults.
-        return any((self.data.get(self.add_prefix(name)) or "").strip() for name in self.IDENTITY_FIELDS)
+        return any(field_typed(self, name) for name in self.IDENTITY_FIELDS)
+
+    @property
+    def identity_errors(self) -> bool:
+        """Whether a field behind the "Identity" details has an error (the page opens it, so the error shows)."""
+        return self.is_bound and any(name in self.errors for name in self.IDENTITY_FIELDS + ("home_district",))
 
     def to_input(self, safe_contact: SafeContactInput | None) -> PartyInput:
         d = self.cleaned_data
@@ -146,6 +179,14 @@ class PartyForm(forms.Form):
             home_district=d.get("home_district"),
             safe_contact=safe_contact if d["role"] == Party.Role.VICTIM else None,
         )
+
+
+class ApiPartyForm(PartyForm):
+    """The JSON API's party: date_of_birth is an ISO 8601 date (1990-05-17)."""
+
+    date_of_birth = forms.DateField(
+        required=False, error_messages={"invalid": "Enter the date of birth as a real date"}
+    )
 
 
 class SafeContactForm(forms.Form):
@@ -280,18 +321,10 @@ class ShiftForm(forms.Form):
         widget=_select(),
         error_messages={"required": "Select the coordinator"},
     )
-    starts_at = forms.DateTimeField(
-        label="Starts",
-        input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs={"class": "govuk-input govuk-input--width-20", "type": "datetime-local"}),
-        error_messages={"required": "Enter when the shift starts", "invalid": "Enter a real date and time"},
-    )
-    ends_at = forms.DateTimeField(
-        label="Ends",
-        input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs={"class": "govuk-input govuk-input--width-20", "type": "datetime-local"}),
-        error_messages={"required": "Enter when the shift ends", "invalid": "Enter a real date and time"},
-    )
+    starts_on = DateInputField(name="the date the shift starts", label="Start date", help_text="For example, 27 3 2026")
+    starts_time = TimeInputField(name="the time the shift starts", label="Start time (UK time)")
+    ends_on = DateInputField(name="the date the shift ends", label="End date", help_text="For example, 28 3 2026")
+    ends_time = TimeInputField(name="the time the shift ends", label="End time (UK time)")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -300,9 +333,14 @@ class ShiftForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        _combine(self, data, "starts_on", "starts_time", into="starts_at")
+        _combine(self, data, "ends_on", "ends_time", into="ends_at")
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
-            self.add_error("ends_at", "The shift must end after it starts")
+            self.add_error("ends_on", "The shift must end after it starts")
         return data
+
+    def to_input(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("coordinator", "starts_at", "ends_at")}
 
 
 class InboxFilterForm(forms.Form):

@@ -155,7 +155,9 @@ def intake(request):
             party_errors = []
     else:
         count = 2
-        case_form = CaseIntakeForm(initial={"received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
+        # Most cases are recorded as they arrive: the date and time received start as now (UK).
+        now = timezone.localtime()
+        case_form = CaseIntakeForm(initial={"received_on": now.date(), "received_time": now.strftime("%H:%M")})
         parties, safes = party_forms(None, count)
         party_errors = []
     summary = _error_summary(case_form, *parties, *safes) if show_errors else []
@@ -182,8 +184,10 @@ def _apply_intake_errors(errors: dict[str, list[str]], case_form, used_party_for
             if parts[0] == "parties" and len(parts) == 3:
                 form = used_party_forms[int(parts[1])]
                 form.add_error(parts[2] if parts[2] in form.fields else None, msg)
-            elif parts[0] in case_form.fields:
-                case_form.add_error(parts[0], msg)
+            else:
+                name = case_form.ERROR_FIELDS.get(parts[0], parts[0])
+                if name in case_form.fields:
+                    case_form.add_error(name, msg)
 
 
 @case_page("intake confirmation", coordinator=True)
@@ -324,7 +328,7 @@ def rota(request):
     form = ShiftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.coordinator_shift_create(**form.cleaned_data)
+            services.coordinator_shift_create(**form.to_input())
         except ApplicationError as e:
             form.add_error(None, e.message)
         else:

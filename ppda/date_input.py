@@ -6,11 +6,13 @@ so dates are typed as three numbers and times as 24-hour text. Render with inclu
 
 import datetime as dt
 import re
+import zoneinfo
 
 from django import forms
 from django.forms.boundfield import BoundField
 
 PARTS = ("day", "month", "year")
+LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
 class DateInputWidget(forms.MultiWidget):
@@ -33,6 +35,8 @@ class DateInputWidget(forms.MultiWidget):
 
 
 class DateBoundField(BoundField):
+    is_date_input = True  # includes/field.html renders these with includes/date_input.html
+
     @property
     def parts(self) -> dict[str, str]:
         """The day, month and year as typed (or as the initial date), for the three boxes."""
@@ -40,6 +44,14 @@ class DateBoundField(BoundField):
         if not isinstance(value, list | tuple):
             value = self.field.widget.decompress(value)
         return {part: (v or "") for part, v in zip(PARTS, value, strict=False)}
+
+    @property
+    def error_parts(self) -> set[str]:
+        """The boxes to mark as wrong (GOV.UK: only the missing ones when a part is missing, else all three)."""
+        if not self.errors:
+            return set()
+        missing = {part for part, v in self.parts.items() if not v.strip()}
+        return missing if 0 < len(missing) < len(PARTS) else set(PARTS)
 
 
 class DateInputField(forms.Field):
@@ -100,8 +112,32 @@ class TimeInputField(forms.TimeField):
         return super().to_python(value.strip().replace(" ", "").lower() if isinstance(value, str) else value)
 
 
+def london_instant(day: dt.date, time: dt.time) -> dt.datetime:
+    """A UK wall-clock date and time as an aware instant. Refuses times that did not exist (clocks went
+    forward) or happened twice (clocks went back): guessing would misrecord when something happened."""
+    first = dt.datetime.combine(day, time, tzinfo=LONDON)
+    if first.astimezone(dt.UTC).astimezone(LONDON).replace(tzinfo=None) != first.replace(tzinfo=None):
+        raise forms.ValidationError(
+            "That time did not exist because the clocks went forward. Enter a time after 02:00.", code="nonexistent"
+        )
+    if first.utcoffset() != first.replace(fold=1).utcoffset():
+        raise forms.ValidationError(
+            "That time happened twice because the clocks went back. Enter a time before 01:00 or after 02:00.",
+            code="ambiguous",
+        )
+    return first.astimezone(dt.UTC)
+
+
+def field_typed(form: forms.Form, name: str) -> bool:
+    """Whether anything was typed in a field (for a date input, in any of its three boxes), for rows that may be left
+    blank: the date's parts are posted under their own names."""
+    value = form.fields[name].widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+    parts = value if isinstance(value, list | tuple) else [value]
+    return any((part or "").strip() for part in parts if isinstance(part, str))
+
+
 def date_post(name: str, day: dt.date | str) -> dict[str, str]:
-    """What the browser posts for a date input (tests and API-like callers): {name_day, name_month, name_year}."""
+    """What the browser posts for a date input (tests): {name_day, name_month, name_year}."""
     if isinstance(day, str):
         day = dt.date.fromisoformat(day)
     return {f"{name}_day": str(day.day), f"{name}_month": str(day.month), f"{name}_year": str(day.year)}

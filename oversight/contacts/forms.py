@@ -4,26 +4,9 @@ import datetime as dt
 
 from django import forms
 
-from ppda.date_input import DateInputField, TimeInputField
+from ppda.date_input import DateInputField, TimeInputField, london_instant
 
 from .models import Contact, ContactPlan
-from .schedule import LONDON
-
-
-def london_instant(day: dt.date, time: dt.time) -> dt.datetime:
-    """A UK wall-clock date and time as an aware instant. Refuses times that did not exist (clocks went
-    forward) or happened twice (clocks went back): guessing would misrecord when the contact happened."""
-    first = dt.datetime.combine(day, time, tzinfo=LONDON)
-    if first.astimezone(dt.UTC).astimezone(LONDON).replace(tzinfo=None) != first.replace(tzinfo=None):
-        raise forms.ValidationError(
-            "That time did not exist because the clocks went forward. Enter a time after 02:00.", code="nonexistent"
-        )
-    if first.utcoffset() != first.replace(fold=1).utcoffset():
-        raise forms.ValidationError(
-            "That time happened twice because the clocks went back. Enter a time before 01:00 or after 02:00.",
-            code="ambiguous",
-        )
-    return first.astimezone(dt.UTC)
 
 
 class ContactForm(forms.Form):

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import CaseAccessDeclaration
+from ppda.date_input import date_post
 from ppda.roles import Role
 from tests.factories.cases import CaseFactory, CivilianVictimFactory, PoliceSuspectFactory, SafeContactFactory
 from tests.factories.directory import DistrictFactory, StaffMemberFactory, UserFactory
@@ -46,10 +47,12 @@ def declared(case, user, kind=CaseAccessDeclaration.Kind.NO_CONFLICT):
 
 
 def intake_post(*, district, suspect_staff, reference="DA/2026/000001", **overrides) -> dict:
+    """What the intake page posts for a valid case (dates as the GOV.UK boxes post them); None drops a field."""
     received = timezone.localtime() - dt.timedelta(hours=1)
     data = {
         "reference": reference,
-        "received_at": received.strftime("%Y-%m-%dT%H:%M"),
+        **date_post("received_on", received.date()),
+        "received_time": received.strftime("%H:%M"),
         "route": "call",
         "category": "police_perpetrator",
         "risk_level": "",
@@ -62,7 +65,7 @@ def intake_post(*, district, suspect_staff, reference="DA/2026/000001", **overri
         "party-0-is_police": "no",
         "party-0-first_name": "Zoë",
         "party-0-last_name": "O'Brien-Smith",
-        "party-0-date_of_birth": "1990-05-17",
+        **date_post("party-0-date_of_birth", "1990-05-17"),
         "party-0-phone": "07700 900111",
         "party-0-home_district": district.name,
         "party-0-sc-safe_phone": "07700 900222",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import Case, CoordinatorShift
 from cases.selectors import inbox_cases
+from ppda.date_input import date_post
 from ppda.errors import ApplicationError
 from ppda.roles import Role
 from tests.cases.conftest import declared
@@ -281,15 +282,52 @@ def test_rota_shows_who_is_on_duty(coordinator, coordinator_client):
         assert [s.coordinator for s in response.context["shifts"]] == [on, off]
         inbox = coordinator_client.get(INBOX)
         assert [s.coordinator for s in inbox.context["on_duty"]] == [on]
-        response = coordinator_client.post(
-            "/cases/rota/", {"coordinator": off.pk, "starts_at": "2026-06-02T08:00", "ends_at": "2026-06-02T07:00"}
-        )
-        assert ("#id_ends_at", "The shift must end after it starts") in response.context["error_summary"]
-        response = coordinator_client.post(
-            "/cases/rota/", {"coordinator": off.pk, "starts_at": "2026-06-02T08:00", "ends_at": "2026-06-02T16:00"}
-        )
+        response = coordinator_client.post("/cases/rota/", _shift(off, "2026-06-02", "08:00", "2026-06-02", "07:00"))
+        assert ("#id_ends_on_day", "The shift must end after it starts") in response.context["error_summary"]
+        response = coordinator_client.post("/cases/rota/", _shift(off, "2026-06-02", "08:00", "2026-06-02", "16:00"))
         assert response.status_code == 302
         assert CoordinatorShift.objects.filter(coordinator=off).count() == 2
+    # UK times (BST here), stored as UTC.
+    assert CoordinatorShift.objects.filter(coordinator=off).latest("starts_at").starts_at == dt.datetime(
+        2026, 6, 2, 7, 0, tzinfo=dt.UTC
+    )
+
+
+def _shift(user, starts_on, starts_time, ends_on, ends_time) -> dict:
+    return {
+        "coordinator": user.pk,
+        **date_post("starts_on", starts_on),
+        "starts_time": starts_time,
+        **date_post("ends_on", ends_on),
+        "ends_time": ends_time,
+    }
+
+
+def test_rota_form_uses_the_date_boxes_and_says_what_is_wrong(coordinator, coordinator_client):
+    page = coordinator_client.get("/cases/rota/").content.decode()
+    assert 'name="starts_on_day"' in page and 'name="ends_time"' in page and 'type="datetime-local"' not in page
+    # No start date is filled in for you: shifts are planned ahead, so today is not the likely answer.
+    assert coordinator_client.get("/cases/rota/").context["form"]["starts_on"].parts["day"] == ""
+    cases = [
+        (
+            {"starts_on_day": "31", "starts_on_month": "2"},
+            ("#id_starts_on_day", "The date the shift starts must be a real date"),
+        ),
+        ({"ends_on_month": ""}, ("#id_ends_on_day", "The date the shift ends must include a month")),
+        ({"starts_time": "8pm-ish"}, ("#id_starts_time", "Enter the time the shift starts as a real time, like 14:30")),
+        (
+            {"starts_on_day": "", "starts_on_month": "", "starts_on_year": ""},
+            ("#id_starts_on_day", "Enter the date the shift starts"),
+        ),
+        ({"ends_time": ""}, ("#id_ends_time", "Enter the time the shift ends")),
+    ]
+    for change, expected in cases:
+        response = coordinator_client.post(
+            "/cases/rota/", {**_shift(coordinator, "2026-06-02", "08:00", "2026-06-02", "16:00"), **change}
+        )
+        assert response.status_code == 200
+        assert expected in response.context["error_summary"], change
+    assert not CoordinatorShift.objects.exists()
 
 
 def test_only_coordinators_on_the_rota(coordinator):

@@ -3,10 +3,12 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, Party, SafeContact, normalise_name
+from ppda.date_input import date_post
 from ppda.models import AccessLog
 from tests.cases.conftest import intake_post
 from tests.factories.cases import CaseFactory
@@ -21,6 +23,19 @@ def counts():
 
 def errors_of(response) -> list[str]:
     return [message for _, message in response.context["error_summary"]]
+
+
+def _parts(name: str, day: str, month: str, year: str) -> dict[str, str]:
+    """A date as typed in the three boxes, which need not be a real date."""
+    return {f"{name}_day": day, f"{name}_month": month, f"{name}_year": year}
+
+
+def _dob(day, month, year):
+    return _parts("party-0-date_of_birth", day, month, year)
+
+
+def _received(day, month, year):
+    return _parts("received_on", day, month, year)
 
 
 @pytest.mark.parametrize("route", Case.Route.values)
@@ -136,10 +151,16 @@ def test_duplicate_reference_is_refused_and_writes_nothing(coordinator_client, d
         ({"party-1-employee_number": ""}, "Add at least one suspect"),
         ({"party-1-is_police": "no", "party-1-first_name": "Sam"}, "Enter the last name"),
         ({"party-0-last_name": ""}, "Enter the last name"),
-        ({"party-0-date_of_birth": "2099-01-01"}, "Date of birth must be in the past"),
-        ({"party-0-date_of_birth": "1990-02-31"}, "Enter the date of birth as a real date"),
-        ({"received_at": "2099-01-01T10:00"}, "The date the case was received must be today or in the past"),
-        ({"received_at": "yesterday"}, "Enter the date and time received as a real date and time"),
+        (date_post("party-0-date_of_birth", "2099-01-01"), "Date of birth must be in the past"),
+        (_dob("31", "2", "1990"), "The date of birth must be a real date"),
+        (_dob("17", "", "1990"), "The date of birth must include a month"),
+        (_dob("17", "5", "90"), "The year must include 4 numbers"),
+        (date_post("received_on", "2099-01-01"), "The date the case was received must be today or in the past"),
+        (_received("31", "2", "2026"), "The date the case was received must be a real date"),
+        (_received("", "", "2026"), "The date the case was received must include a day and month"),
+        (_received("", "", ""), "Enter the date the case was received"),
+        ({"received_time": ""}, "Enter the time the case was received"),
+        ({"received_time": "25:00"}, "Enter the time the case was received as a real time, like 14:30"),
         ({"route": ""}, "Select how the case came in"),
         ({"route": "carrier-pigeon"}, "Select how the case came in"),
         ({"incident_district": "Atlantis"}, "Select a district from the list"),
@@ -243,3 +264,93 @@ def test_a_coordinator_may_not_record_a_case_about_themself_or_their_report(
     assert note.recipient == other and note.case_reference == "DA/2026/000001"
     assert suspect.last_name not in note.message and suspect.employee_number not in note.message
     assert not Notification.objects.filter(recipient=me).exists()
+
+
+# -- Dates and times: the GOV.UK date input (day, month, year) and a 24-hour time box ---------------------
+
+
+def test_the_date_and_time_received_start_as_now_and_the_date_of_birth_empty(coordinator_client):
+    with time_machine.travel(dt.datetime(2026, 7, 1, 13, 5, tzinfo=dt.UTC), tick=False):
+        response = coordinator_client.get(URL)
+    form = response.context["case_form"]
+    assert form["received_on"].parts == {"day": "1", "month": "7", "year": "2026"}
+    assert form["received_time"].value() == "14:05"  # UK time (BST)
+    for party_form, _ in response.context["party_rows"]:
+        assert party_form["date_of_birth"].parts == {"day": "", "month": "", "year": ""}
+    html = response.content.decode()
+    assert 'name="received_on_day"' in html and 'name="party-0-date_of_birth_year"' in html
+    assert 'type="date"' not in html and 'type="datetime-local"' not in html
+
+
+def test_the_time_received_is_uk_time_stored_as_utc(coordinator_client, district, suspect_staff):
+    data = intake_post(
+        district=district, suspect_staff=suspect_staff, **date_post("received_on", "2026-07-01"), received_time="0930"
+    )
+    with time_machine.travel(dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC)):
+        assert coordinator_client.post(URL, data).status_code == 302
+    assert Case.objects.get().received_at == dt.datetime(2026, 7, 1, 8, 30, tzinfo=dt.UTC)
+
+
+def test_a_time_the_clocks_skipped_is_a_clear_error(coordinator_client, district, suspect_staff):
+    data = intake_post(
+        district=district, suspect_staff=suspect_staff, **date_post("received_on", "2026-03-29"), received_time="01:30"
+    )
+    response = coordinator_client.post(URL, data)
+    assert (
+        "#id_received_time",
+        "That time did not exist because the clocks went forward. Enter a time after 02:00.",
+    ) in (response.context["error_summary"])
+    assert counts() == (0, 0, 0)
+
+
+def test_date_errors_link_to_the_day_box_and_mark_only_the_missing_part(coordinator_client, district, suspect_staff):
+    response = coordinator_client.post(
+        URL, intake_post(district=district, suspect_staff=suspect_staff, **_dob("17", "", "1990"))
+    )
+    assert ("#id_party-0-date_of_birth_day", "The date of birth must include a month") in response.context[
+        "error_summary"
+    ]
+    html = response.content.decode()
+    # The box left empty is marked, the others keep what was typed; the identity details open to show it.
+    assert 'govuk-input--width-2 govuk-input--error" id="id_party-0-date_of_birth_month"' in html
+    assert 'govuk-input--width-2" id="id_party-0-date_of_birth_day" name="party-0-date_of_birth_day"' in html
+    assert 'value="17"' in html and 'value="1990"' in html
+    assert '<details class="govuk-details" open>' in html
+    response = coordinator_client.post(
+        URL, intake_post(district=district, suspect_staff=suspect_staff, **_received("31", "2", "2026"))
+    )
+    assert ("#id_received_on_day", "The date the case was received must be a real date") in response.context[
+        "error_summary"
+    ]
+    assert response.content.decode().count('govuk-input--error" id="id_received_on_') == 3
+
+
+def test_a_service_error_on_the_date_received_is_shown_on_its_day_box(coordinator_client, district, suspect_staff):
+    response = coordinator_client.post(
+        URL, intake_post(district=district, suspect_staff=suspect_staff, **date_post("received_on", "2099-01-01"))
+    )
+    assert response.context["case_form"].errors["received_on"] == [
+        "The date the case was received must be today or in the past"
+    ]
+    assert response.context["error_summary"][0][0] == "#id_received_on_day"
+
+
+def test_a_row_with_only_a_date_of_birth_typed_is_in_use(coordinator_client, district, suspect_staff):
+    data = intake_post(
+        district=district,
+        suspect_staff=suspect_staff,
+        party_count="3",
+        **_parts("party-2-date_of_birth", "", "", "1980"),
+    )
+    response = coordinator_client.post(URL, data)
+    assert "The date of birth must include a day and month" in errors_of(response)
+    assert counts() == (0, 0, 0)
+
+
+def test_adding_a_person_shows_no_date_errors_yet(coordinator_client, district, suspect_staff):
+    data = intake_post(district=district, suspect_staff=suspect_staff, **_dob("31", "2", "1990"))
+    data.pop("save")
+    data["add_party"] = "1"
+    html = coordinator_client.post(URL, data).content.decode()
+    assert "must be a real date" not in html and "govuk-input--error" not in html
+    assert 'value="31"' in html  # what was typed is kept

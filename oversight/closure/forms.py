@@ -2,10 +2,10 @@
 
 from django import forms
 
+from ppda.date_input import DateInputField
+
 from .models import CaseClosure
 from .services import ClosureInput
-
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"]
 
 
 def _radios():
@@ -71,13 +71,12 @@ class ClosureForm(forms.Form):
     misconduct_outcome_detail = forms.CharField(
         required=False, max_length=2000, label="Misconduct outcome details", widget=_text(3)
     )
-    final_conversation_on = forms.DateField(
+    # No default: the date is one of the items closing needs, so the SOO must type it, not accept today's.
+    final_conversation_on = DateInputField(
+        name="the date of the final conversation",
         required=False,
-        input_formats=DATE_FORMATS,
         label="Date of your final conversation with the victim",
-        help_text="For example, 27/03/2026",
-        widget=forms.DateInput(attrs={"class": "govuk-input govuk-input--width-10", "type": "date"}),
-        error_messages={"invalid": "Enter the date of the final conversation as a real date, like 27/03/2026"},
+        help_text="For example, 27 3 2026",
     )
     no_further_contact_explained = _check("no_further_contact_explained")
     learning = forms.CharField(

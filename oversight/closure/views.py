@@ -28,7 +28,7 @@ def _summary(form) -> list[tuple[str, str]]:
         if name in form.fields:
             bound = form[name]
             radios = hasattr(bound.field, "choices") and bound.field.widget.input_type == "radio"
-            href = f"#{bound.auto_id}_0" if radios else f"#{bound.auto_id}"
+            href = f"#{bound.auto_id}_0" if radios else f"#{bound.id_for_label or bound.auto_id}"  # a date: its day box
         else:
             href = "#closure-checklist"
         items.extend((href, str(e)) for e in errors)

@@ -2,6 +2,7 @@ import datetime as dt
 
 from django import forms
 
+from ppda.date_input import DateInputField
 from ppda.models import AccessLog
 
 
@@ -17,18 +18,8 @@ class TrailSearchForm(forms.Form):
         help_text="Who accessed this case, for example DA/2026/000123.",
     )
     username = forms.CharField(label="Username", required=False, max_length=150, help_text="What did this user access.")
-    date_from = forms.DateField(
-        label="From",
-        required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    date_to = forms.DateField(
-        label="To",
-        required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    date_from = DateInputField(name="the start date", label="From", required=False, help_text="For example, 1 7 2026")
+    date_to = DateInputField(name="the end date", label="To", required=False, help_text="For example, 31 7 2026")
     outcome = forms.ChoiceField(label="Outcome", required=False, choices=OUTCOMES)
     action = forms.ChoiceField(label="Action", required=False, choices=[("", "Any action"), *AccessLog.Action.choices])
 
@@ -40,12 +31,12 @@ class TrailSearchForm(forms.Form):
 
     # Dates at the edges of the calendar overflow when turned into London midnights (issue 17): a form error.
     EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
-    RANGE_MESSAGE = "Enter a date between 1 January 1900 and 31 December 2999."
 
     def _in_range(self, name: str):
         value = self.cleaned_data[name]
         if value is not None and not (self.EARLIEST <= value <= self.LATEST):
-            raise forms.ValidationError(self.RANGE_MESSAGE)
+            subject = self.fields[name].name.capitalize()
+            raise forms.ValidationError(f"{subject} must be between 1 January 1900 and 31 December 2999")
         return value
 
     def clean_date_from(self):
@@ -58,7 +49,7 @@ class TrailSearchForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:
-            self.add_error("date_to", "The end date must be the same as or after the start date.")
+            self.add_error("date_to", "The end date must be the same as or after the start date")
         return cleaned
 
     def summary(self) -> str:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from cases.models import Case, CaseAccessDeclaration, CaseLink
 from oversight.closure.models import CaseClosure
 from oversight.closure.services import REQUIRED_MESSAGES, closure_access_sweep
+from ppda.date_input import date_post
 from ppda.models import AccessLog
 from ppda.roles import Role
 from tests.conftest import login_verified
@@ -29,7 +30,7 @@ COMPLETE = {
     "reason": "concluded",
     "criminal_outcome": "nfa",
     "misconduct_outcome": "no_case",
-    "final_conversation_on": "",  # filled per test (yesterday)
+    # final_conversation_on: filled per test (yesterday), in the day, month and year boxes
     "no_further_contact_explained": "on",
     "learning": "Weekly updates kept the victim engaged.",
 }
@@ -58,7 +59,11 @@ def _edit(allocation):
 
 
 def _complete():
-    return {**COMPLETE, "final_conversation_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat()}
+    return {**COMPLETE, **date_post("final_conversation_on", timezone.localdate() - dt.timedelta(days=1))}
+
+
+def _typed(day: str, month: str, year: str) -> dict[str, str]:
+    return {"final_conversation_on_day": day, "final_conversation_on_month": month, "final_conversation_on_year": year}
 
 
 def test_the_page_shows_every_missing_item_and_logs_the_read(allocation, soo_client):
@@ -93,8 +98,9 @@ def test_a_draft_saves_and_close_names_each_missing_item(allocation, soo_client)
     "bad, field",
     [
         ({"victim_kept_informed_rating": "9"}, "victim_kept_informed_rating"),
-        ({"final_conversation_on": "31/02/2026"}, "final_conversation_on"),
-        ({"final_conversation_on": "2999-01-01"}, "final_conversation_on"),
+        (_typed("31", "2", "2026"), "final_conversation_on"),
+        (_typed("", "2", "2026"), "final_conversation_on"),
+        (date_post("final_conversation_on", "2999-01-01"), "final_conversation_on"),
         ({"reason": "<script>"}, "reason"),
         ({"reason_other": "x" * 500}, "reason_other"),
         ({"panel_agreement": ["content", "signed_off", "x"]}, "panel_agreement"),
@@ -105,6 +111,29 @@ def test_bad_input_is_a_clear_error_not_a_500(allocation, soo_client, bad, field
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert Case.objects.get(pk=allocation.case.pk).status == Case.Status.ACTIVE
+
+
+def test_the_final_conversation_date_is_typed_in_day_month_year_boxes(allocation, soo_client):
+    page = soo_client.get(_edit(allocation))
+    # No default: the date is a closing item the SOO must give, so today is not filled in for them.
+    assert page.context["form"]["final_conversation_on"].parts == {"day": "", "month": "", "year": ""}
+    assert 'name="final_conversation_on_day"' in page.content.decode() and 'type="date"' not in page.content.decode()
+    for typed, message in [
+        (_typed("31", "2", "2026"), "The date of the final conversation must be a real date"),
+        (_typed("3", "", "2026"), "The date of the final conversation must include a month"),
+        (_typed("3", "2", "26"), "The year must include 4 numbers"),
+        (date_post("final_conversation_on", "2999-01-01"), "The date of the final conversation must be today or"),
+    ]:
+        response = soo_client.post(_edit(allocation), {**_complete(), **typed, "action": "save"})
+        assert response.status_code == 200
+        href, text = response.context["error_summary"][0]
+        assert href == "#id_final_conversation_on_day" and text.startswith(message)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    assert soo_client.post(_edit(allocation), {**_complete(), "action": "save"}).status_code == 302
+    assert CaseClosure.objects.get().final_conversation_on == yesterday
+    # The saved draft shows the date back in the three boxes.
+    parts = soo_client.get(_edit(allocation)).context["form"]["final_conversation_on"].parts
+    assert parts == {"day": str(yesterday.day), "month": str(yesterday.month), "year": str(yesterday.year)}
 
 
 def test_closing_then_read_only_for_the_grace_period_then_gone(allocation, soo_client, settings):

@@ -10,6 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from ppda.audit import access_record
+from ppda.date_input import date_post
 from ppda.models import AccessLog
 from ppda.roles import Role
 from tests.factories.cases import CaseFactory, PoliceSuspectFactory
@@ -19,6 +20,11 @@ pytestmark = pytest.mark.django_db
 TRAIL = reverse("audit:index")
 EXPORT = reverse("audit:export")
 LONDON = ZoneInfo("Europe/London")
+
+
+def _typed(name: str, day: str, month: str, year: str) -> dict[str, str]:
+    """A date as typed in the three boxes, which need not be a real date."""
+    return {f"{name}_day": day, f"{name}_month": month, f"{name}_year": year}
 
 
 @pytest.fixture
@@ -104,24 +110,31 @@ def test_date_filters_are_whole_london_days(auditor_client, coordinator):
     ]:
         with time_machine.travel(when, tick=False):
             access_record(user=coordinator, what=what)
-    response = auditor_client.get(TRAIL, {"date_from": "2026-07-01", "date_to": "2026-07-01", "action": "view"})
+    one_day = {**date_post("date_from", "2026-07-01"), **date_post("date_to", "2026-07-01"), "action": "view"}
+    response = auditor_client.get(TRAIL, one_day)
     assert [r.what for r in response.context["page"].object_list] == ["1 July late", "1 July early"]
-    response = auditor_client.get(TRAIL, {"date_from": "01/07/2026", "action": "view"})
+    response = auditor_client.get(TRAIL, {**_typed("date_from", "01", "07", "2026"), "action": "view"})
     assert [r.what for r in response.context["page"].object_list] == ["2 July", "1 July late", "1 July early"]
 
 
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"date_from": "2026-07-02", "date_to": "2026-07-01"}, "The end date must be the same as or after"),
-        ({"date_from": "31/02/2026"}, "Enter a valid date"),
+        (
+            {**date_post("date_from", "2026-07-02"), **date_post("date_to", "2026-07-01")},
+            "The end date must be the same as or after",
+        ),
+        (_typed("date_from", "31", "2", "2026"), "The start date must be a real date"),
+        (_typed("date_to", "31", "", "2026"), "The end date must include a month"),
+        (_typed("date_from", "1", "7", "26"), "The year must include 4 numbers"),
         ({"reference": "x" * 41}, "at most 40 characters"),
         ({"username": "a\x00b"}, "Null characters are not allowed"),
         ({"outcome": "everything"}, "Select a valid choice"),
         # Issue 17, defect 9: the edges of the calendar were an OverflowError (a 500).
-        ({"date_to": "9999-12-31"}, "Enter a date between"),
-        ({"date_from": "9999-12-31"}, "Enter a date between"),
-        ({"date_from": "0001-01-01"}, "Enter a date between"),
+        (date_post("date_to", "9999-12-31"), "The end date must be between 1 January 1900 and 31 December 2999"),
+        (date_post("date_from", "9999-12-31"), "The start date must be between 1 January 1900 and 31 December 2999"),
+        (_typed("date_from", "1", "1", "0001"), "The start date must be between"),
+        (_typed("date_to", "99999999999999999999", "1", "2026"), "The end date must be a real date"),
     ],
 )
 def test_bad_filters_show_an_error_and_read_nothing(auditor_client, reads, params, message):
@@ -132,6 +145,20 @@ def test_bad_filters_show_an_error_and_read_nothing(auditor_client, reads, param
     assert response.context["page"] is None
     assert not AccessLog.objects.filter(action=AccessLog.Action.AUDIT_READ).exists()
     assert auditor_client.get(EXPORT, params).status_code == 400
+
+
+def test_date_filters_are_day_month_year_boxes_and_errors_link_to_the_day(auditor_client, coordinator):
+    body = auditor_client.get(TRAIL).content.decode()
+    assert 'name="date_from_day"' in body and 'name="date_to_year"' in body and 'type="date"' not in body
+    response = auditor_client.get(TRAIL, _typed("date_to", "30", "2", "2026"))
+    assert '<a href="#id_date_to_day">The end date must be a real date</a>' in response.content.decode()
+    # What was typed stays in the boxes; a valid search's CSV link carries the three parts.
+    assert 'id="id_date_to_day" name="date_to_day" type="text" inputmode="numeric" value="30"' in (
+        response.content.decode()
+    )
+    access_record(user=coordinator, what="case page")
+    body = auditor_client.get(TRAIL, date_post("date_from", "2020-01-01")).content.decode()
+    assert "date_from_day=1&amp;date_from_month=1&amp;date_from_year=2020" in body
 
 
 def test_every_read_of_the_trail_is_logged(auditor_client, auditor, reads):
@@ -167,7 +194,7 @@ def test_query_count_is_the_same_for_few_and_many_rows(auditor_client, coordinat
 def test_query_count_with_a_reference_filter_is_constant(auditor_client, coordinator, django_assert_num_queries):
     """The reference filter's case lookup is a subquery, not another query per row or per page."""
     CaseFactory(reference="DA/2026/000444")
-    params = {"reference": "DA/2026/000444", "date_from": "2020-01-01"}
+    params = {"reference": "DA/2026/000444", **date_post("date_from", "2020-01-01")}
     access_record(user=coordinator, what="case page", case_reference="DA/2026/000444")
     with django_assert_num_queries(4):
         auditor_client.get(TRAIL, params)

@@ -2,11 +2,11 @@
 
 from django import forms
 
+from ppda.date_input import DateInputField
 from ppda.models import StaffMember
 
 from .models import Investigation, PsdUpdate, Strand, Unit
 
-_DATE = forms.DateInput(attrs={"class": "govuk-input govuk-input--width-10", "type": "date"})
 _TEXTAREA = forms.Textarea(attrs={"class": "govuk-textarea", "rows": 4})
 
 
@@ -77,12 +77,12 @@ class InvestigationOpenForm(forms.Form):
     other_force = forms.CharField(
         required=False, max_length=80, label="The other force investigating (if any)", widget=_input("20")
     )
-    allegation_on = forms.DateField(
+    # No default: the allegation was made before the record is opened, often long before.
+    allegation_on = DateInputField(
+        name="the date of the allegation",
         required=False,
         label="Date of the allegation (misconduct)",
-        help_text="Reg. 19's 12-month marker counts from this date.",
-        widget=_DATE,
-        error_messages={"invalid": "Enter the date of the allegation as a real date"},
+        help_text="Reg. 19's 12-month marker counts from this date. For example, 15 1 2026",
     )
 
 
@@ -123,11 +123,12 @@ class PsdUpdateForm(forms.Form):
         label="IOPC referral",
         widget=_select(),
     )
-    iopc_referred_on = forms.DateField(
+    # No default: the field is posted with every kind of update, so a filled-in today would be sent with all.
+    iopc_referred_on = DateInputField(
+        name="the date of the referral",
         required=False,
         label="Date of the IOPC referral",
-        widget=_DATE,
-        error_messages={"invalid": "Enter the date of the referral as a real date"},
+        help_text="For example, 1 2 2026",
     )
     iopc_mode = forms.ChoiceField(
         choices=Investigation.IopcMode.choices, required=False, label="Mode of investigation decided", widget=_select()

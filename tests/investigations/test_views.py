@@ -1,12 +1,15 @@
 """The investigation pages: who may open and post (404 for everyone else), and pinned query counts."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cases.investigations.models import PsdAssignment, PsdUpdate
+from cases.investigations.models import Investigation, PsdAssignment, PsdUpdate
 from cases.investigations.services import psd_assign, psd_unassign, psd_update_post
 from oversight.update_form.render import TIMELINE_WITHHELD, anonymised_timeline
+from ppda.date_input import date_post
 from tests.conftest import login_verified
 from tests.factories.investigations import open_investigation, psd_assigned_case, psd_rep
 
@@ -135,3 +138,53 @@ def test_the_anonymised_timeline_names_no_one_and_fails_closed():
     assert "Rosalind" not in details and "900582" not in details
     assert any(e.kind == "psd" and e.detail == "" for e in events)  # the rep's name is dropped
     assert TIMELINE_WITHHELD not in details  # redacted, nothing survived to withhold
+
+
+# -- Dates: the GOV.UK date input (day, month, year) ----------------------------------------------------------
+
+
+def _typed(name: str, day: str, month: str, year: str) -> dict[str, str]:
+    return {f"{name}_day": day, f"{name}_month": month, f"{name}_year": year}
+
+
+def test_the_allegation_date_is_typed_in_three_boxes_with_clear_errors():
+    case, _soo, _c, psd = psd_assigned_case()
+    client = _client(psd)
+    page = client.get(_url("investigation_open", case))
+    assert page.context["form"]["allegation_on"].parts == {"day": "", "month": "", "year": ""}  # no default
+    assert 'name="allegation_on_day"' in page.content.decode() and 'type="date"' not in page.content.decode()
+    base = {"misconduct": "on", "criminal_unit": "ppda_psd", "misconduct_unit": "ppda_psd"}
+    for typed, message in [
+        (_typed("allegation_on", "31", "2", "2026"), "The date of the allegation must be a real date"),
+        (_typed("allegation_on", "15", "", "2026"), "The date of the allegation must include a month"),
+        (_typed("allegation_on", "", "", ""), "Enter the date of the allegation"),  # the service: misconduct needs it
+        (date_post("allegation_on", "2099-01-15"), "The date of the allegation cannot be in the future"),
+    ]:
+        response = client.post(_url("investigation_open", case), {**base, **typed})
+        assert response.status_code == 200
+        assert f'<a href="#id_allegation_on_day">{message}</a>' in response.content.decode()
+        assert not Investigation.objects.exists()
+    response = client.post(_url("investigation_open", case), {**base, **date_post("allegation_on", "2026-01-15")})
+    assert response.status_code == 302
+    assert Investigation.objects.get().strands.get().allegation_on == dt.date(2026, 1, 15)
+
+
+def test_the_iopc_referral_date_is_typed_in_three_boxes_with_clear_errors():
+    case, _soo, _c, psd = psd_assigned_case()
+    open_investigation(case, psd)
+    client = _client(psd)
+    assert client.get(_url("investigation_update", case)).context["form"]["iopc_referred_on"].parts["day"] == ""
+    base = {"kind": "iopc", "iopc_referral": "mandatory"}
+    for typed, message in [
+        (_typed("iopc_referred_on", "30", "2", "2026"), "The date of the referral must be a real date"),
+        (_typed("iopc_referred_on", "1", "2", ""), "The date of the referral must include a year"),
+        (_typed("iopc_referred_on", "1", "2", "26"), "The year must include 4 numbers"),
+        ({}, "Enter the date of the referral"),
+    ]:
+        response = client.post(_url("investigation_update", case), {**base, **typed})
+        assert response.status_code == 200
+        assert f'<a href="#id_iopc_referred_on_day">{message}</a>' in response.content.decode()
+    assert not PsdUpdate.objects.exists()
+    response = client.post(_url("investigation_update", case), {**base, **date_post("iopc_referred_on", "2026-02-01")})
+    assert response.status_code == 302
+    assert Investigation.objects.get().iopc_referred_on == dt.date(2026, 2, 1)

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from cases.models import Case
 from oversight.statistics import exports
+from ppda.date_input import date_post
 from ppda.models import AccessLog
 from ppda.roles import Role
 from tests.factories.cases import CaseFactory
@@ -64,16 +65,38 @@ def test_the_panel_chair_may_not_see_the_exact_page_or_export(chair_client):
         assert chair_client.get(reverse(name)).status_code == 403
 
 
+def _typed(name: str, day: str, month: str, year: str) -> dict[str, str]:
+    return {f"{name}_day": day, f"{name}_month": month, f"{name}_year": year}
+
+
 def test_a_bad_date_is_a_clear_error_not_a_500(coordinator_client):
-    response = coordinator_client.get(reverse("statistics:index"), {"date_from": "31/02/2026", "date_to": "1999-13-01"})
+    index = reverse("statistics:index")
+    response = coordinator_client.get(
+        index, {**_typed("date_from", "31", "2", "2026"), **_typed("date_to", "1", "13", "1999")}
+    )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Enter the start date as a real date" in html
-    assert "Enter the end date as a real date" in html
-    response = coordinator_client.get(reverse("statistics:index"), {"date_from": "2026-03-01", "date_to": "2026-02-01"})
-    assert "The end date must be the same as or after the start date." in response.content.decode()
-    response = coordinator_client.get(reverse("statistics:index"), {"date_from": "9999-12-31"})
-    assert "Enter a date between 1990 and 2100." in response.content.decode()
+    assert '<a href="#id_date_from_day">The start date must be a real date</a>' in html
+    assert '<a href="#id_date_to_day">The end date must be a real date</a>' in html
+    response = coordinator_client.get(index, _typed("date_to", "", "2", "2026"))
+    assert "The end date must include a day" in response.content.decode()
+    response = coordinator_client.get(
+        index, {**date_post("date_from", "2026-03-01"), **date_post("date_to", "2026-02-01")}
+    )
+    assert "The end date must be the same as or after the start date" in response.content.decode()
+    response = coordinator_client.get(index, date_post("date_from", "9999-12-31"))
+    assert "The start date must be between 1990 and 2100" in response.content.decode()
+
+
+def test_the_period_is_typed_in_day_month_year_boxes_and_kept_in_the_download_links(coordinator_client):
+    index = reverse("statistics:index")
+    html = coordinator_client.get(index).content.decode()
+    assert 'name="date_from_day"' in html and 'type="date"' not in html
+    response = coordinator_client.get(
+        index, {**date_post("date_from", "2026-01-01"), **date_post("date_to", "2026-06-30")}
+    )
+    assert response.context["described"] == "Cases received from 1 January 2026, received up to 30 June 2026"
+    assert "date_from_day=1&amp;date_from_month=1&amp;date_from_year=2026" in response.content.decode()
 
 
 def _seed(n):

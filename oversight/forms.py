@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from cases.models import Party
+from ppda.date_input import DateInputField
 from ppda.models import StaffMember
 
 from .allocation.rules import SOFT_RULE_LABELS, SOFT_RULES
@@ -91,12 +92,8 @@ class DeclarationForm(forms.Form):
     against_employee_number = forms.CharField(required=False, max_length=20, label="Their employee number")
     first_name = forms.CharField(required=False, max_length=80, label="First name")
     last_name = forms.CharField(required=False, max_length=80, label="Last name")
-    date_of_birth = forms.DateField(
-        required=False,
-        label="Date of birth",
-        help_text="For example, 27 3 1985 or 1985-03-27",
-        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"],
-        error_messages={"invalid": "Enter the date of birth as a real date, like 27/03/1985"},
+    date_of_birth = DateInputField(
+        name="their date of birth", required=False, label="Date of birth", help_text="For example, 27 3 1985"
     )
     reason = forms.CharField(
         max_length=2000,
@@ -139,5 +136,5 @@ class DeclarationForm(forms.Form):
             if dob is None and "date_of_birth" not in self.errors:
                 self.add_error("date_of_birth", "Enter their date of birth")
             elif dob is not None and dob > timezone.localdate():
-                self.add_error("date_of_birth", "Date of birth must be in the past")
+                self.add_error("date_of_birth", "Their date of birth must be in the past")
         return data

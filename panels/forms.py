@@ -8,6 +8,7 @@ import zoneinfo
 from django import forms
 from django.contrib.auth import get_user_model
 
+from ppda.date_input import DateInputField, TimeInputField, london_instant
 from ppda.roles import Role
 
 from .models import Action, Theme
@@ -56,12 +57,9 @@ def local_datetime(day: dt.date, time: dt.time) -> dt.datetime:
 
 
 class MeetingForm(GovukForm):
-    date = forms.DateField(
-        label="Date", help_text="For example, 2026-05-12", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    time = forms.TimeField(
-        label="Start time", help_text="For example, 10:00", widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    # No default date: meetings are scheduled weeks ahead, so today is not the likely answer.
+    date = DateInputField(name="the date of the meeting", label="Date", help_text="For example, 12 5 2026")
+    time = TimeInputField(name="the start time", label="Start time (UK time)")
     place = forms.CharField(label="Place", max_length=200, required=False)
     joining_details = forms.CharField(
         label="Online joining details", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -77,17 +75,26 @@ class MeetingForm(GovukForm):
         self.fields["chair"].queryset = _users_with(Role.PANEL_CHAIR)
         self.fields["psd_rep"].queryset = _users_with(Role.PSD_REP)
 
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and data.get("time"):
+            try:
+                data["starts_at"] = london_instant(data["date"], data["time"])
+            except forms.ValidationError as exc:
+                self.add_error("time", exc)
+        return data
+
     def starts_at(self) -> dt.datetime:
-        return local_datetime(self.cleaned_data["date"], self.cleaned_data["time"])
+        return self.cleaned_data["starts_at"]
 
 
 class ItemForm(GovukForm):
     reference = forms.CharField(label="Case reference", max_length=40)
-    time = forms.TimeField(
-        label="Slot start time",
+    time = TimeInputField(
+        name="the slot start time",
         required=False,
-        help_text="Leave empty for the next free time",
-        widget=forms.TimeInput(attrs={"type": "time"}),
+        label="Slot start time (UK time)",
+        help_text="Leave empty for the next free time. Use the 24-hour clock, for example 10:30",
     )
     minutes = forms.IntegerField(label="Length in minutes", min_value=5, max_value=180, initial=20)
 
@@ -142,7 +149,9 @@ class OutcomeForm(GovukForm):
 class ActionForm(GovukForm):
     description = forms.CharField(label="Action", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     owner_role = forms.ChoiceField(label="Owner", choices=Action.Owner.choices)
-    due_on = forms.DateField(label="Due date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = DateInputField(
+        name="the due date", label="Due date (optional)", required=False, help_text="For example, 30 6 2026"
+    )
 
 
 class AmendmentForm(GovukForm):

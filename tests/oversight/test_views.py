@@ -9,6 +9,7 @@ from django.urls import reverse
 from cases.models import Case, CaseAccessDeclaration, ConflictDeclaration
 from oversight.allocation.services import allocation_create
 from oversight.models import Allocation
+from ppda.date_input import date_post
 from ppda.models import AccessLog
 from ppda.roles import Role
 from tests.conftest import login_verified
@@ -310,6 +311,17 @@ def test_declarations_page(client, coordinator):
     response = c.post(url, {"kind": "person", "first_name": "Jo", "last_name": "", "reason": "x"})
     body = response.content.decode()
     assert "Enter their last name" in body and "Enter their date of birth" in body
+    assert '<a href="#id_date_of_birth_day">Enter their date of birth</a>' in body
+    assert 'name="date_of_birth_day"' in body and 'name="date_of_birth"' not in body
+    person = {"kind": "person", "first_name": "Jo", "last_name": "Bloggs", "reason": "Neighbour"}
+    for typed, message in [
+        ({"date_of_birth_day": "30", "date_of_birth_month": "2", "date_of_birth_year": "1985"}, "must be a real date"),
+        ({"date_of_birth_day": "27", "date_of_birth_month": "3", "date_of_birth_year": ""}, "must include a year"),
+        (date_post("date_of_birth", "2999-01-01"), "must be in the past"),
+    ]:
+        body = c.post(url, {**person, **typed}).content.decode()
+        assert f'<a href="#id_date_of_birth_day">Their date of birth {message}</a>' in body
+    assert not ConflictDeclaration.objects.filter(declarer=soo).exists()
     assert (
         c.post(
             url,
@@ -324,7 +336,7 @@ def test_declarations_page(client, coordinator):
                 "kind": "person",
                 "first_name": "Jo",
                 "last_name": "Bloggs",
-                "date_of_birth": "27/03/1985",
+                **date_post("date_of_birth", "1985-03-27"),
                 "reason": "Neighbour",
             },
         ).status_code

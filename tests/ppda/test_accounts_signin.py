@@ -303,3 +303,17 @@ def test_a_new_account_may_enrol_within_the_window(client, settings):
     with time_machine.travel(timezone.now() + timedelta(days=6)):
         password_step(client, user)
         assert "secret" in client.get(reverse("accounts:otp_enrol")).context
+
+
+def test_signing_in_with_both_fields_empty_names_each_field(client):
+    """Issue 16: not "This field is required." twice, but each field named, in the summary and at the field."""
+    response = client.post(reverse("accounts:login"), {"username": "", "password": ""})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "This field is required" not in body
+    assert '<a href="#id_username">Enter your username</a>' in body
+    assert '<a href="#id_password">Enter your password</a>' in body
+    assert body.count('<span class="govuk-visually-hidden">Error:</span> Enter your username') == 1
+    assert body.count('<span class="govuk-visually-hidden">Error:</span> Enter your password') == 1
+    assert "<title>Error: Sign in" in body
+    assert not AccessLog.objects.filter(action=AccessLog.Action.LOGIN_FAILED).exists()

@@ -32,3 +32,30 @@ def test_notification_once_per_event_and_email_has_reference_and_link_only(
     assert len(mail.outbox) == 1
     assert "DA/2026/000001" in mail.outbox[0].subject
     assert "/cases/x/" in mail.outbox[0].body
+
+
+def test_a_notification_about_a_case_no_longer_yours_says_so_rather_than_a_bare_404(client, coordinator):
+    """Issue 16: the link in a notification outlives the SOO's access; following it says the case is no longer
+    available to them (and, like every 404, names nothing about the case)."""
+    from django.urls import reverse
+
+    from oversight.allocation.services import allocation_end
+    from tests.conftest import login_verified
+    from tests.factories.oversight import AcceptedAllocationFactory
+
+    allocation = AcceptedAllocationFactory()  # accepted with the no-conflict declaration
+    case, soo = allocation.case, allocation.soo.user
+    link = reverse("cases:detail", args=[case.public_id])
+    notification_send(
+        recipients=[soo], kind="reminder", message="First contact due.", link=link, case_reference=case.reference
+    )
+    login_verified(client, soo)
+    assert f'href="{link}"' in client.get(reverse("notifications:list")).content.decode()
+    assert client.get(link).status_code == 200  # the link works while the case is theirs
+    allocation_end(allocation=allocation, by=coordinator, reason="Reallocated")
+    response = client.get(link)
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "the case is no longer available to you" in body
+    assert "Ask a case coordinator if you still need it" in body
+    assert case.reference not in body

@@ -163,13 +163,35 @@ TARGETS = [
     Target("statistics:reduced", m.PANEL_CHAIR, method="GET"),
     Target("statistics:import", m.COORDINATOR),
     Target(
-        "statistics:figures_csv", m.COORDINATOR, method="GET", fields={"date_from": [], "date_to": [], "category": []}
+        "statistics:figures_csv",
+        m.COORDINATOR,
+        method="GET",
+        fields={
+            "date_from_day": [],
+            "date_from_month": [],
+            "date_from_year": [],
+            "date_to_day": [],
+            "date_to_month": [],
+            "date_to_year": [],
+            "category": [],
+        },
     ),
     Target(
         "audit:export",
         m.AUDITOR,
         method="GET",
-        fields={"reference": [], "username": [], "date_from": [], "date_to": [], "outcome": [], "action": []},
+        fields={
+            "reference": [],
+            "username": [],
+            "date_from_day": [],
+            "date_from_month": [],
+            "date_from_year": [],
+            "date_to_day": [],
+            "date_to_month": [],
+            "date_to_year": [],
+            "outcome": [],
+            "action": [],
+        },
     ),
 ]
 
@@ -196,7 +218,13 @@ TARGETS += [
         "panels:action_add",
         m.PANEL_CHAIR,
         kwargs=_meeting_item,
-        fields={"description": [], "owner_role": ["soo", "psd"], "due_on": []},
+        fields={
+            "description": [],
+            "owner_role": ["soo", "psd"],
+            "due_on_day": [],
+            "due_on_month": [],
+            "due_on_year": [],
+        },
     ),
     Target("panels:statement", m.PANEL_MEMBER, kwargs=_meeting, fields={"accept": ["on"]}),
     Target("panels:identified", m.PSD, kwargs=lambda w: {"item_id": w.panel.item.public_id}),

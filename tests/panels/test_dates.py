@@ -6,10 +6,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from panels.models import Action, Meeting
+from panels.models import Action, AgendaItem, Meeting
 from ppda.date_input import date_post
 from tests.conftest import login_verified
-from tests.factories.panels import chair_user, coordinator_user, published_panel
+from tests.factories.panels import chair_user, coordinator_user, draft_panel, panel_case, published_panel
 
 pytestmark = pytest.mark.django_db
 NEW = reverse("panels:meeting_create")
@@ -83,3 +83,15 @@ def test_an_action_due_date_is_typed_in_three_boxes(client):
     assert client.post(url, {**base, **date_post("due_on", "2026-09-30")}).status_code == 302
     assert client.post(url, {**base, "description": "No date"}).status_code == 302  # the date is optional
     assert sorted(Action.objects.values_list("due_on", flat=True), key=str) == [dt.date(2026, 9, 30), None]
+
+
+def test_an_agenda_slot_time_is_24_hour_uk_time_with_a_clear_error(client):
+    panel = draft_panel(n_cases=0, starts_at=dt.datetime(2026, 7, 14, 9, 0, tzinfo=dt.UTC))
+    case, _soo = panel_case()
+    login_verified(client, panel.coordinator)
+    url = reverse("panels:item_add", args=[panel.meeting.public_id])
+    response = client.post(url, {"reference": case.reference, "time": "half ten", "minutes": "20"})
+    assert response.status_code == 200
+    assert '<a href="#id_time">Enter the slot start time as a real time, like 14:30</a>' in response.content.decode()
+    assert client.post(url, {"reference": case.reference, "time": "1030", "minutes": "20"}).status_code == 302
+    assert AgendaItem.objects.get(meeting=panel.meeting).starts_at == dt.datetime(2026, 7, 14, 9, 30, tzinfo=dt.UTC)

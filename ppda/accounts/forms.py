@@ -40,8 +40,10 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.second_factor = None
-        # Known before a name is typed only when the whole address is held.
-        self.held = self.request is not None and services.signin_address_held(request=self.request)
+        # Before a name is typed, known only when the whole address is held (a post finds out in clean).
+        self.held = (
+            not self.is_bound and self.request is not None and services.signin_address_held(request=self.request)
+        )
 
     def clean(self):
         username = self.cleaned_data.get("username")

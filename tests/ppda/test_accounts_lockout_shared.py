@@ -217,3 +217,32 @@ def test_a_hold_is_released_by_the_command_and_the_admin_action_releases_any_row
         assert response.status_code == 302
         assert not SignInLockout.objects.filter(locked_until__isnull=False).exists()
         assert password_step(Client(), user, ip=OFFICE).status_code == 302
+
+
+def test_the_sign_in_page_and_a_failed_attempt_cost_a_fixed_number_of_queries(django_assert_num_queries, watchers):
+    """Held or not, and however many rows the table holds: one query to show the page, a fixed few to count
+    a failure (the three counts under row locks, the access log)."""
+    user = UserFactory(username="target")
+    for n in range(5):
+        password_step(Client(), UserFactory(username=f"earlier-{n}"), password=WRONG, ip=OFFICE)
+    client = Client()
+    client.get(reverse("accounts:login"), REMOTE_ADDR=OFFICE)
+    with django_assert_num_queries(1):
+        client.get(reverse("accounts:login"), REMOTE_ADDR=OFFICE)
+    # Lock check, hold check, the user (twice: authenticate and the log's account), three counts under row
+    # locks (select, insert or update; with get_or_create's savepoints), the access log, the spread sum.
+    with django_assert_num_queries(21):
+        password_step(client, user, password=WRONG, ip=OFFICE)
+
+
+def test_budgets_below_one_are_refused_at_start_up():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ppda.settings.test", "LOCKOUT_ADDRESS_BUDGET": "0"}
+    script = "import django; django.setup()"
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "must be at least 1" in result.stderr
+    env["LOCKOUT_ADDRESS_BUDGET"] = "50"
+    assert subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=60).returncode == 0

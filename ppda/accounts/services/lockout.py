@@ -60,6 +60,17 @@ def lockout_key(username: str) -> str:
     return f"unknown-{digest.hexdigest()[:24]}"
 
 
+def _key(*, request, username: str) -> str:
+    """lockout_key, once per request and name: a sign-in asks for it several times."""
+    if request is None:
+        return lockout_key(username)
+    keys = request.__dict__.setdefault("_ppda_lockout_keys", {})
+    name = username_normalise(username)
+    if name not in keys:
+        keys[name] = lockout_key(name)
+    return keys[name]
+
+
 def signin_browser_id(*, request) -> str:
     """This browser's token id: from its signed cookie, or a new one made now (signin_browser_token_new).
 
@@ -136,7 +147,7 @@ def signin_held(*, request, username: str) -> bool:
         SignInLockout.objects.filter(
             ip_address=client_ip(request), device=ALL_BROWSERS, locked_until__gt=timezone.now()
         )
-        .filter(username__in=[ADDRESS_ROW, lockout_key(username)])
+        .filter(username__in=[ADDRESS_ROW, _key(request=request, username=username)])
         .exists()
     )
 
@@ -166,7 +177,8 @@ def _count_failure(*, username: str, ip_address: str | None, device: str, thresh
 def signin_failure_record(
     *, request, username: str, user=None, kind: str = AccessLog.Action.LOGIN_FAILED, what: str = ""
 ) -> SignInLockout:
-    """Count one failed password or second-factor attempt; returns this browser's row for the account name.
+    """Count one failed password or second-factor attempt; returns this browser's row for the account name,
+    with `held` set to whether sign-in for the name from this address is now held.
 
     At LOCKOUT_THRESHOLD failures within LOCKOUT_MINUTES this browser is locked out of the name for
     LOCKOUT_MINUTES; at LOCKOUT_ACCOUNT_ADDRESS_BUDGET for the name from all browsers at the address, or
@@ -178,7 +190,7 @@ def signin_failure_record(
     ip_address = client_ip(request)
     now = timezone.now()
     window = timedelta(minutes=settings.LOCKOUT_MINUTES)
-    key = lockout_key(username)
+    key = _key(request=request, username=username)
     browser = signin_browser_id(request=request)
     with transaction.atomic():
         # Always in this order (address, account, browser), so concurrent failures cannot deadlock.
@@ -229,17 +241,20 @@ def signin_failure_record(
             _hold_alert(row=address, scope="every account from one address")
         if not (newly_locked or account_held):
             _spread_failures_alert(username=key, now=now, window=window)
+    bucket.held = any(row.locked_until is not None and row.locked_until > now for row in (address, account))
     return bucket
 
 
 def signin_failure_record_or_raise(
     *, request, username: str, user=None, kind: str, what: str, field: str | None = "code"
-) -> None:
+) -> SignInLockout:
     """Count one failed attempt (signin_failure_record); if that locked this browser out, refuse with the
-    lockout message, on `field`. Otherwise return, and the caller refuses with its own message."""
+    lockout message, on `field`. Otherwise return the browser's row, and the caller refuses with its own
+    message."""
     bucket = signin_failure_record(request=request, username=username, user=user, kind=kind, what=what)
     if bucket.locked_until and bucket.locked_until > timezone.now():
         raise ApplicationError(lockout_message(bucket.locked_until), field=field)
+    return bucket
 
 
 def _spread_failures_alert(*, username: str, now: datetime, window: timedelta) -> None:
@@ -355,6 +370,10 @@ def lockout_rows_release(*, row_ids, by=None) -> int:
 
 def signin_lock_check(*, request, username: str) -> None:
     """Raise ApplicationError (with the lockout message) while this browser is locked out of the account name."""
-    until = lockout_until(username=username, ip_address=client_ip(request), device=signin_browser_id(request=request))
+    until = _locked_until(
+        username=_key(request=request, username=username),
+        ip_address=client_ip(request),
+        device=signin_browser_id(request=request),
+    )
     if until is not None:
         raise ApplicationError(lockout_message(until), field="code")

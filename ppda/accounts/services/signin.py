@@ -27,7 +27,6 @@ from .lockout import (
     signin_browser_id,
     signin_failure_record_or_raise,
     signin_failures_clear,
-    signin_held,
     signin_lock_check,
 )
 from .sessions import session_key_rotate, user_sessions_end
@@ -117,7 +116,7 @@ def password_failure_record(*, request, username: str) -> None:
     """Count a wrong password (or unknown account name); raise ApplicationError if that locked this browser
     out, or (HOLD_MESSAGE) if it started a hold, so the form asks for the second factor at once."""
     account = get_user_model().objects.filter(username=username).first()
-    signin_failure_record_or_raise(
+    bucket = signin_failure_record_or_raise(
         request=request,
         username=username,
         user=account,
@@ -125,7 +124,7 @@ def password_failure_record(*, request, username: str) -> None:
         what="password",
         field=None,  # the whole form
     )
-    if signin_held(request=request, username=username):
+    if bucket.held:
         raise ApplicationError(HOLD_MESSAGE, field="code")
 
 

@@ -11,7 +11,23 @@ from . import services
 
 
 class SignInForm(AuthenticationForm):
-    """Username and password, refused while the account+address is locked, failures counted."""
+    """Username and password, refused while this browser is locked out of the name, failures counted.
+
+    While sign-in from here is held (services.signin_held) it also takes the second factor, and a right
+    password and code together sign in at once (held_signin_check): someone else's failures never keep
+    the real user out. `held` says whether to show the code field; `second_factor` is set after such a
+    sign-in.
+    """
+
+    code = forms.CharField(
+        label="Security code",
+        required=False,
+        max_length=20,
+        help_text="The 6-digit code from your authenticator app, or one of your backup codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+    )
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -23,6 +39,11 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
+        self.second_factor = None
+        # Before a name is typed, known only when the whole address is held (a post finds out in clean).
+        self.held = (
+            not self.is_bound and self.request is not None and services.signin_address_held(request=self.request)
+        )
 
     def clean(self):
         username = self.cleaned_data.get("username")
@@ -36,11 +57,25 @@ class SignInForm(AuthenticationForm):
             )
         try:
             services.signin_lock_check(request=self.request, username=username)
-            self.user_cache = authenticate(self.request, username=username, password=password)
-            if self.user_cache is None:
-                services.password_failure_record(request=self.request, username=username)
         except ApplicationError as error:
             raise forms.ValidationError(error.message, code="locked") from None
+        try:
+            if services.signin_held(request=self.request, username=username):
+                self.held = True
+                self.user_cache, self.second_factor = services.held_signin_check(
+                    request=self.request, username=username, password=password, code=self.cleaned_data.get("code")
+                )
+            else:
+                self.user_cache = authenticate(self.request, username=username, password=password)
+                if self.user_cache is None:
+                    services.password_failure_record(request=self.request, username=username)
+        except ApplicationError as error:
+            if error.field != "code":
+                raise forms.ValidationError(error.message, code="locked") from None
+            # A hold (just started, or a refusal while held): ask for the code beside the password.
+            self.held = True
+            self.add_error("code", error.message)
+            return self.cleaned_data
         if self.user_cache is None:
             raise self.get_invalid_login_error()
         self.confirm_login_allowed(self.user_cache)

@@ -31,12 +31,14 @@ def _with_next(url_name: str, next_url: str | None) -> str:
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
-def _remember_browser(request, response):
-    """After a complete sign-in, give this browser its own lockout count for the account (services)."""
-    if not services.signin_device_id(request=request, username=request.user.get_username()):
+def _with_browser_token(request, response):
+    """Give a browser without a valid token its own (services.signin_browser_id): its failed sign-ins are
+    then counted apart from every other browser's, whatever the address."""
+    token = services.signin_browser_token_new(request=request)
+    if token:
         response.set_cookie(
             settings.SIGNIN_DEVICE_COOKIE_NAME,
-            services.signin_device_token_issue(user=request.user),
+            token,
             max_age=settings.SIGNIN_DEVICE_DAYS * 24 * 3600,
             secure=settings.SESSION_COOKIE_SECURE,
             httponly=True,
@@ -45,12 +47,26 @@ def _remember_browser(request, response):
     return response
 
 
+def _backup_code_warning(request) -> None:
+    left = services.backup_codes_remaining(user=request.user)
+    messages.warning(
+        request,
+        f"You signed in with a backup code. You have {left} left. "
+        "Make new ones from your account security page if you are running out.",
+    )
+
+
 class LoginView(auth_views.LoginView):
-    """Step one: username and password. Django's login rotates the session key here."""
+    """Step one: username and password. Django's login rotates the session key here.
+
+    While sign-in from here is held the form also takes the second factor, and signs in fully at once."""
 
     template_name = "accounts/login.html"
     form_class = SignInForm
     redirect_authenticated_user = False
+
+    def dispatch(self, request, *args, **kwargs):
+        return _with_browser_token(request, super().dispatch(request, *args, **kwargs))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -63,6 +79,11 @@ class LoginView(auth_views.LoginView):
         user = form.get_user()
         auth_login(self.request, user)
         services.user_session_record(request=self.request, user=user)
+        if form.second_factor is not None:
+            services.signin_complete(request=self.request, factor=form.second_factor)
+            if form.second_factor.backup_code_used:
+                _backup_code_warning(self.request)
+            return redirect(_next(self.request) or "home")
         step = "accounts:otp_verify" if services.totp_device_confirmed(user=user) else "accounts:otp_enrol"
         return redirect(_with_next(step, _next(self.request)))
 
@@ -95,13 +116,8 @@ def otp_verify_view(request):
             apply_to_form(form, error)
         else:
             if factor.backup_code_used:
-                left = services.backup_codes_remaining(user=request.user)
-                messages.warning(
-                    request,
-                    f"You signed in with a backup code. You have {left} left. "
-                    "Make new ones from your account security page if you are running out.",
-                )
-            return _remember_browser(request, redirect(next_url or "home"))
+                _backup_code_warning(request)
+            return _with_browser_token(request, redirect(next_url or "home"))
     return render(
         request,
         "accounts/otp_verify.html",
@@ -131,7 +147,7 @@ def otp_enrol_view(request):
                 "accounts/backup_codes.html",
                 {"codes": codes, "next": next_url or reverse("home"), "first_time": True},
             )
-            return _remember_browser(request, response)
+            return _with_browser_token(request, response)
     return render(
         request,
         "accounts/otp_enrol.html",

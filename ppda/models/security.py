@@ -22,15 +22,17 @@ class BackupCode(models.Model):
 
 
 class SignInLockout(models.Model):
-    """Failed sign-in attempts (password or second factor) for one account name from one address.
+    """Failed sign-in attempts (password or second factor) for one account name from one address and browser.
 
-    Keyed by account *and* address, so an attacker elsewhere cannot lock a colleague out at will.
-    The account name is kept as typed (normalised) so unknown names are throttled the same way.
+    Keyed by account, address *and* browser, so nobody else can lock a colleague out at will. Two kinds of
+    row count across browsers (ppda.accounts.services.lockout): device "*" is an account name's failures
+    from all browsers at the address, username "*" all names' failures from the address; theirs are holds.
+    A name that is no account's is kept as a keyed hash, so unknown names are throttled the same way.
     """
 
     username = models.CharField(max_length=150)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
-    # The browser's sign-in token id for this account ("" without one): see signin_device_token_issue.
+    # The browser's sign-in token id (lockout.signin_browser_id), or "*" for all browsers.
     device = models.CharField(max_length=32, blank=True, default="")
     failures = models.PositiveIntegerField(default=0)
     first_failure_at = models.DateTimeField(null=True, blank=True)
@@ -51,7 +53,9 @@ class SignInLockout(models.Model):
         indexes = [models.Index(fields=["locked_until"], name="signinlockout_locked")]
 
     def __str__(self):
-        return f"{self.username} from {self.ip_address or 'unknown address'}"
+        name = "every account name" if self.username == "*" else self.username
+        browsers = " (all browsers)" if self.device == "*" and self.username != "*" else ""
+        return f"{name} from {self.ip_address or 'unknown address'}{browsers}"
 
 
 class UserSession(models.Model):

@@ -165,12 +165,21 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
     "WEBAUTHN_ORIGINS", f"{_SITE.scheme}://{_SITE_HOST}{f':{_SITE.port}' if _SITE.port else ''}"
 )
 
-# Account lockout for password and second-factor failures, per account name + address.
+# Sign-in lockout (ppda.accounts.services.lockout), failures within LOCKOUT_MINUTES: this many from one
+# browser lock that browser out of the account name for LOCKOUT_MINUTES ...
 LOCKOUT_THRESHOLD = env_int("LOCKOUT_THRESHOLD", 5)
 LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 15)
+# ... and these hold sign-in (password and second factor on one page; nobody is locked out): for one account
+# name from all browsers at one address, and for every name from one address (raise it behind a large proxy).
+LOCKOUT_ACCOUNT_ADDRESS_BUDGET = env_int("LOCKOUT_ACCOUNT_ADDRESS_BUDGET", 10)
+LOCKOUT_ADDRESS_BUDGET = env_int("LOCKOUT_ADDRESS_BUDGET", 50)
+if min(LOCKOUT_THRESHOLD, LOCKOUT_MINUTES, LOCKOUT_ACCOUNT_ADDRESS_BUDGET, LOCKOUT_ADDRESS_BUDGET) < 1:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("LOCKOUT_THRESHOLD, LOCKOUT_MINUTES and the LOCKOUT_*_BUDGET values must be at least 1.")
 # Alert when one account name collects this many failures in the window across all addresses.
 LOCKOUT_SPREAD_ALERT = env_int("LOCKOUT_SPREAD_ALERT", 15)
-# A signed cookie naming a browser that completed sign-in: its failures are counted apart (see services).
+# A signed cookie naming each browser on the sign-in pages: its failures are counted apart (see services).
 SIGNIN_DEVICE_COOKIE_NAME = "ppda_device"
 SIGNIN_DEVICE_DAYS = env_int("SIGNIN_DEVICE_DAYS", 180)
 BACKUP_CODE_COUNT = 10

@@ -64,3 +64,31 @@ def test_the_axe_check_finds_a_planted_violation(page, axe_source):
     """The check above can fail: an image without a text alternative is a critical violation."""
     page.set_content('<html lang="en"><head><title>t</title></head><body><main><img src="x.png"></main></body></html>')
     assert [v["id"] for v in axe_violations(page, axe_source)] == ["image-alt"]
+
+
+def test_a_held_sign_in_asks_for_the_code_beside_the_password_and_lets_the_real_user_in(
+    live_server, page, axe_source, settings
+):
+    """Issue 17: someone's failures from this address hold sign-in; the real user gets in with both factors."""
+    settings.LOCKOUT_ADDRESS_BUDGET = 2
+    user = UserFactory(username="e2e.held", roles=[Role.COORDINATOR])
+    TOTPDevice.objects.filter(user=user).delete()
+    TOTPDevice.objects.create(user=user, name="Authenticator app", key=KEY, confirmed=True)
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    for name in ("someone.else", "another.name"):
+        page.get_by_label("Username").fill(name)
+        page.get_by_label("Password").fill("a wrong password")
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
+    assert "too many failed sign-in attempts from your network" in page.locator(".govuk-error-summary").inner_text()
+    assert page.get_by_label("Security code").is_visible()
+    assert axe_violations(page, axe_source) == []
+
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_label("Security code").fill(totp_now(KEY))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.locator("h1").inner_text().startswith("Welcome")
+    assert page.console_errors == []

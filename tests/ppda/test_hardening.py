@@ -87,7 +87,7 @@ def test_production_refuses_to_start_with_unsafe_values(override, message):
     assert "ImproperlyConfigured" in result.stderr and message in result.stderr
 
 
-def test_csp_header_forbids_inline_script(client):
+def test_csp_header_forbids_inline_script(client, db):  # the sign-in page reads whether its address is held
     response = client.get(reverse("accounts:login"))
     csp = response["Content-Security-Policy"]
     directives = dict(part.strip().split(" ", 1) for part in csp.split(";") if part.strip())

@@ -6,7 +6,7 @@ changes credentials ends the user's other sessions. A refused credential is an A
 
 One module per topic; import from here (`from ppda.accounts import services`):
   signin        the password step's failures, the second-factor check and step, password change, safe `next`
-  lockout       failures counted per account name + address (+ browser), locks, alerts, release
+  lockout       failures counted per browser, per account at an address and per address; locks, holds, release
   enrolment     setting up, replacing and resetting the authenticator and backup codes
   sessions      sessions remembered, rotated and ended; absolute expiry; deactivation; purge
   backup_codes  generating, spending and counting hashed backup codes
@@ -36,14 +36,19 @@ from .enrolment import (
     totp_secret_display,
 )
 from .lockout import (
+    HOLD_MESSAGE,
+    address_hold_release,
     lockout_message,
     lockout_release,
+    lockout_rows_release,
     lockout_until,
-    signin_device_id,
-    signin_device_token_issue,
+    signin_address_held,
+    signin_browser_id,
+    signin_browser_token_new,
     signin_failure_record,
     signin_failure_record_or_raise,
     signin_failures_clear,
+    signin_held,
     signin_lock_check,
     username_normalise,
 )
@@ -58,12 +63,15 @@ from .sessions import (
     user_sessions_end,
 )
 from .signin import (
+    HELD_REFUSAL,
     SecondFactor,
+    held_signin_check,
     otp_verify,
     password_change,
     password_failure_record,
     password_signin_allowed,
     second_factor_check,
+    signin_complete,
     totp_device_confirmed,
 )
 from .sso import (
@@ -76,6 +84,16 @@ from .sso import (
 )
 
 __all__ = [
+    "HELD_REFUSAL",
+    "HOLD_MESSAGE",
+    "address_hold_release",
+    "held_signin_check",
+    "lockout_rows_release",
+    "signin_address_held",
+    "signin_browser_id",
+    "signin_browser_token_new",
+    "signin_complete",
+    "signin_held",
     "BACKUP_CODE_ALPHABET",
     "BACKUP_CODE_LENGTH",
     "ENROLMENT_CLOSED_MESSAGE",
@@ -107,8 +125,6 @@ __all__ = [
     "security_keys_of",
     "session_expired_absolute",
     "session_key_rotate",
-    "signin_device_id",
-    "signin_device_token_issue",
     "signin_failure_record",
     "signin_failure_record_or_raise",
     "signin_failures_clear",

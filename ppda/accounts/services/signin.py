@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.contrib.auth import authenticate, get_user_model, update_session_auth_hash
 from django.db import transaction
 from django.utils import timezone
 from django_otp import login as otp_login
@@ -22,7 +22,13 @@ from ppda.models import AccessLog, UserSession
 
 from ..addresses import client_ip
 from .backup_codes import _BACKUP_CODE_RE, backup_code_normalise, backup_code_use
-from .lockout import signin_device_id, signin_failure_record_or_raise, signin_failures_clear, signin_lock_check
+from .lockout import (
+    HOLD_MESSAGE,
+    signin_browser_id,
+    signin_failure_record_or_raise,
+    signin_failures_clear,
+    signin_lock_check,
+)
 from .sessions import session_key_rotate, user_sessions_end
 
 _TOTP_RE = re.compile(r"^\d{6}$")
@@ -96,7 +102,7 @@ def _signin_complete(*, request, user, device) -> None:
     signin_failures_clear(
         username=user.get_username(),
         ip_address=client_ip(request),
-        device=signin_device_id(request=request, username=user.get_username()),
+        device=signin_browser_id(request=request),
     )
     access_record(request=request, user=user, action=AccessLog.Action.LOGIN, what="signed in with two factors")
 
@@ -107,9 +113,10 @@ def password_signin_allowed(*, username: str) -> bool:
 
 
 def password_failure_record(*, request, username: str) -> None:
-    """Count a wrong password (or unknown account name); raise ApplicationError if that locked the pair."""
+    """Count a wrong password (or unknown account name); raise ApplicationError if that locked this browser
+    out, or (HOLD_MESSAGE) if it started a hold, so the form asks for the second factor at once."""
     account = get_user_model().objects.filter(username=username).first()
-    signin_failure_record_or_raise(
+    bucket = signin_failure_record_or_raise(
         request=request,
         username=username,
         user=account,
@@ -117,6 +124,56 @@ def password_failure_record(*, request, username: str) -> None:
         what="password",
         field=None,  # the whole form
     )
+    if bucket.held:
+        raise ApplicationError(HOLD_MESSAGE, field="code")
+
+
+HELD_REFUSAL = "Enter a correct username, password and security code."
+
+
+def held_signin_check(*, request, username: str, password: str, code: str):
+    """Sign-in while held (lockout.signin_held): the password and the second factor on one page.
+
+    Refuses with one message whatever was wrong, so a guesser learns nothing from a right password; the
+    code is only checked after the right password, so nobody without it can run up the real user's device
+    throttle. Wrong attempts count as usual; a lock of this browser is said as such (field None).
+    Returns (user, SecondFactor); the caller signs the user in, then calls signin_complete.
+    """
+    if not code:
+        # Nothing is checked, so nothing is learnt: the form asks for the code.
+        raise ApplicationError(HOLD_MESSAGE, field="code")
+    raw = code.strip().replace(" ", "")
+    if not (_TOTP_RE.match(raw) or _BACKUP_CODE_RE.match(backup_code_normalise(code))):
+        # Refused before the password is checked: every attempt that is checked counts the same, so the
+        # moment a lock starts cannot tell a right password from a wrong one.
+        raise ApplicationError("Enter the 6-digit code from your authenticator app, or a backup code.", field="code")
+    user = authenticate(request, username=username, password=password)
+    if user is None or totp_device_confirmed(user=user) is None:
+        account = get_user_model().objects.filter(username=username).first()
+        signin_failure_record_or_raise(
+            request=request,
+            username=username,
+            user=account,
+            kind=AccessLog.Action.LOGIN_FAILED,
+            what="password (held sign-in)",
+            field=None,
+        )
+        raise ApplicationError(HELD_REFUSAL, field="code")
+    try:
+        factor = second_factor_check(request=request, user=user, code=code)
+    except ApplicationError:
+        # Its own messages ("the code is not correct") would say the password was right.
+        try:
+            signin_lock_check(request=request, username=username)
+        except ApplicationError as locked:
+            raise ApplicationError(locked.message) from None
+        raise ApplicationError(HELD_REFUSAL, field="code") from None
+    return user, factor
+
+
+def signin_complete(*, request, factor: SecondFactor) -> None:
+    """Mark the signed-in session verified with this second factor (after held_signin_check and Django's login)."""
+    _signin_complete(request=request, user=request.user, device=factor.device)
 
 
 def otp_verify(*, request, code: str) -> SecondFactor:

@@ -22,7 +22,7 @@ from ppda.audit import access_record
 from ppda.models import AccessLog, StaffMember
 
 from ..addresses import client_ip
-from .lockout import signin_device_id, signin_failures_clear
+from .lockout import signin_browser_id, signin_failures_clear
 from .sessions import session_key_rotate, user_session_record
 
 logger = logging.getLogger(__name__)
@@ -150,6 +150,6 @@ def sso_signin_complete(*, request, user, mfa: bool) -> None:
     signin_failures_clear(
         username=user.get_username(),
         ip_address=client_ip(request),
-        device=signin_device_id(request=request, username=user.get_username()),
+        device=signin_browser_id(request=request),
     )
     access_record(request=request, user=user, action=AccessLog.Action.LOGIN, what="single sign-on with the IdP's MFA")

@@ -9,6 +9,7 @@ import hashlib
 import json
 import re
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -17,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ppda.audit import access_record
 from ppda.errors import ApplicationError
 from ppda.models import AccessLog
+from ppda.ratelimit import rate_limit_hit
 
 from . import services
 from .forms import ApiCaseIntakeForm, ApiPartyForm, SafeContactForm
@@ -79,6 +81,21 @@ def _authenticate(request) -> IntakeSystem | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return IntakeSystem.objects.filter(token_hash=token_hash(token.strip()), is_active=True).first()
+
+
+def _rate_limited(system: IntakeSystem) -> JsonResponse | None:
+    limit, window = settings.INTAKE_API_RATE_LIMIT, settings.INTAKE_API_RATE_WINDOW_SECONDS
+    decision = rate_limit_hit(scope="intake-api", ident=system.pk, limit=limit, window_seconds=window)
+    if decision.allowed:
+        return None
+    response = _error(
+        429,
+        f"Too many requests from this system: at most {limit} every {window} seconds. "
+        f"Retry after {decision.retry_after} seconds.",
+        retry_after=decision.retry_after,
+    )
+    response["Retry-After"] = str(decision.retry_after)
+    return response
 
 
 def _check_shape(obj: dict, spec: dict, required: tuple, prefix: str, errors: dict) -> None:
@@ -180,6 +197,10 @@ def case_intake(request):
         response = _error(401, "A valid sending-system token is required")
         response["WWW-Authenticate"] = 'Bearer realm="ppda intake"'
         return response
+    # Per sending system, before any parsing: a runaway sender costs one Redis call a request, not the work.
+    limited = _rate_limited(system)
+    if limited is not None:
+        return limited
     content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
     if content_type != "application/json":
         return _error(415, "Send the case as application/json")

@@ -1,5 +1,7 @@
 """OpenAPI 3 description of the JSON intake API, built from the same choices the code validates against."""
 
+from django.conf import settings
+
 from .api import IDEMPOTENCY_KEY, MAX_BODY_BYTES
 from .models import Case, Party, case_reference_pattern
 
@@ -83,6 +85,7 @@ def openapi_spec() -> dict:
                 "additionalProperties": {"type": "array", "items": {"type": "string"}},
                 "description": "Messages by field path, e.g. 'reference', 'parties.0.employee_number'.",
             },
+            "retry_after": {"type": "integer", "description": "With 429: seconds until the window resets."},
         },
     }
 
@@ -125,6 +128,20 @@ def openapi_spec() -> dict:
                         "409": reply("Idempotency-Key reused with a different body", "#/components/schemas/Error"),
                         "413": reply("Body too large", "#/components/schemas/Error"),
                         "415": reply("Not application/json", "#/components/schemas/Error"),
+                        "429": {
+                            **reply(
+                                f"Too many requests from this system's token: at most {settings.INTAKE_API_RATE_LIMIT} "
+                                f"every {settings.INTAKE_API_RATE_WINDOW_SECONDS} seconds (a fixed window). Nothing "
+                                "was recorded: send it again after Retry-After seconds, with the same Idempotency-Key.",
+                                "#/components/schemas/Error",
+                            ),
+                            "headers": {
+                                "Retry-After": {
+                                    "description": "Seconds until the window resets.",
+                                    "schema": {"type": "integer", "minimum": 1},
+                                }
+                            },
+                        },
                     },
                 }
             }

@@ -15,6 +15,7 @@ from cases.models import Case
 from ppda.access import denial_context
 from ppda.roles import Role, has_role
 
+from .contacts.models import Contact
 from .contacts.selectors import ContactAccess, contact_log_visible
 from .models import CLOSED_END_REASON, Allocation
 from .update_form.selectors import FormAccess
@@ -56,7 +57,9 @@ def allocation_get_for_user(
     return allocation
 
 
-def contact_log_get_for_user(request, case_public_id, *, what: str, write: bool = False) -> ContactAccess:
+def contact_log_get_for_user(
+    request, case_public_id, *, what: str, write: bool = False, log: bool = True
+) -> ContactAccess:
     """The live allocation's contact log: the allocated SOO reads it, and writes it once they have accepted;
     coordinators read it. 404 for everyone and everything else (a coordinator asking to write included)."""
     try:
@@ -70,8 +73,26 @@ def contact_log_get_for_user(request, case_public_id, *, what: str, write: bool 
         case_refused(request, access.case, what=what)
         raise Http404("No such contact log.")
     case_declaration_required(request, access.case)
-    access_logged(request, access.case, what=what)
+    if log:
+        access_logged(request, access.case, what=what)
     return access
+
+
+def contact_get_for_user(request, case_public_id, contact_public_id, *, what: str) -> tuple[ContactAccess, Contact]:
+    """A contact the requesting SOO may correct: one recorded under the case's live allocation, which is theirs
+    and accepted. 404 for everyone and everything else: a coordinator (who reads the log), another SOO, a
+    contact of an earlier allocation of the same case, an unknown id."""
+    access = contact_log_get_for_user(request, case_public_id, write=True, what=what, log=False)
+    contact = (
+        Contact.objects.filter(public_id=contact_public_id, allocation=access.allocation)
+        .select_related("recorded_by")
+        .first()
+    )
+    if contact is None:
+        case_refused(request, access.case, what=what)
+        raise Http404("No such contact.")
+    access_logged(request, access.case, what=what)
+    return access, contact
 
 
 def update_form_get_for_user(request, public_id, *, what: str, write: bool = False, log: bool = True) -> FormAccess:

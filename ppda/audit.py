@@ -17,6 +17,7 @@ CASE_KWARGS = ("public_id", "case_id", "case_public_id")
 OBJECT_KWARGS = (
     *CASE_KWARGS,
     "allocation_id",
+    "contact_id",
     "party_id",
     "object_id",
     "pk",

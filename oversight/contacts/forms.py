@@ -55,6 +55,37 @@ class ContactForm(forms.Form):
         return data
 
 
+class ContactCorrectionForm(ContactForm):
+    """The contact as recorded, to change what was wrong, and why. Its own one-time token (contact_correct)."""
+
+    reason = forms.CharField(
+        label="Why are you correcting this contact?",
+        help_text="For example, the wrong time was typed. The original stays on the contact log with your reason.",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"}),
+        error_messages={
+            "required": "Enter why the contact is being corrected.",
+            "max_length": "The reason must be 500 characters or fewer.",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        expired = "This form has expired. Reload the page and enter the correction again."
+        self.fields["form_token"].error_messages.update(required=expired, invalid=expired)
+
+    @classmethod
+    def initial_for(cls, contact: Contact) -> dict:
+        local = contact.contacted_at.astimezone(LONDON)
+        return {
+            "contact_date": local.date(),
+            "contact_time": local.strftime("%H:%M"),
+            "method": contact.method,
+            "outcome": contact.outcome,
+            "note": contact.note,
+        }
+
+
 class EngagementForm(forms.Form):
     engagement = forms.ChoiceField(
         label="Does the victim want to engage with you?",

@@ -48,6 +48,33 @@ class Contact(models.Model):
         return f"Contact {self.public_id}"
 
 
+class ContactCorrection(models.Model):
+    """A correction of a saved contact: what it said before, what it says now, who corrected it, when and why.
+
+    A contact is never edited silently: contact_correct changes the contact and writes this row in the same
+    transaction, so the original stays readable (the first correction's `before`) and the contact page shows
+    every correction. `before` and `after` hold the corrected fields (contacted_at as ISO 8601 UTC, method,
+    outcome, note).
+    """
+
+    FIELDS = ("contacted_at", "method", "outcome", "note")
+
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="corrections")
+    before = models.JSONField()
+    after = models.JSONField()
+    reason = models.CharField(max_length=500)
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField()
+    # The correction form's one-time token, like the contact form's: the same form saved twice corrects once.
+    form_token = models.UUIDField(unique=True, editable=False)
+
+    class Meta:
+        ordering = ["corrected_at", "id"]
+
+    def __str__(self):
+        return f"Correction of contact {self.contact_id}"
+
+
 class ContactPlan(models.Model):
     """Per allocation: the victim's engagement choice and the contact schedule agreed at first contact.
 

@@ -1,8 +1,11 @@
 """Reads for victim contact and deadlines. Views reach a contact log only through oversight.access."""
 
+import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.utils import timezone
 
@@ -10,7 +13,8 @@ from cases.selectors import case_get_visible, cases_for_user
 from oversight.models import Allocation
 from ppda.roles import Role, has_role
 
-from .models import Contact, ContactPlan
+from .models import Contact, ContactCorrection, ContactPlan
+from .schedule import LONDON
 
 
 @dataclass
@@ -47,7 +51,72 @@ def contact_log_visible(user, case_public_id) -> ContactAccess:
 
 
 def contacts_for_allocation(allocation: Allocation) -> QuerySet:
-    return Contact.objects.filter(allocation=allocation).select_related("recorded_by")
+    """The allocation's contacts, newest first, each with who recorded it and its corrections (`correction_rows`,
+    oldest first) read in the same query: the contact page shows every correction at no extra query."""
+    corrections = (
+        ContactCorrection.objects.filter(contact=OuterRef("pk"))
+        .order_by("corrected_at", "id")
+        .values(
+            row=JSONObject(
+                at="corrected_at",
+                before="before",
+                after="after",
+                reason="reason",
+                first_name="corrected_by__first_name",
+                last_name="corrected_by__last_name",
+                username="corrected_by__username",
+            )
+        )
+    )
+    return (
+        Contact.objects.filter(allocation=allocation)
+        .select_related("recorded_by")
+        .annotate(correction_rows=ArraySubquery(corrections))
+    )
+
+
+@dataclass(frozen=True)
+class CorrectionView:
+    at: dt.datetime
+    by: str
+    changes: list[tuple[str, str, str]]  # (what, was, now), in the contact form's order
+    reason: str
+
+
+_LABELS = {"contacted_at": "Date and time", "method": "Method", "outcome": "Outcome", "note": "Note"}
+
+
+def _shown(name: str, value: str) -> str:
+    if name == "contacted_at":
+        local = dt.datetime.fromisoformat(value).astimezone(LONDON)
+        return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
+    if name == "method":
+        return Contact.Method(value).label
+    if name == "outcome":
+        return Contact.Outcome(value).label
+    return value or "(none)"
+
+
+def contact_log_rows(allocation: Allocation) -> list[Contact]:
+    """The contact page's rows: contacts_for_allocation, each with `correction_history` (contact_corrections)."""
+    contacts = list(contacts_for_allocation(allocation))
+    for contact in contacts:
+        contact.correction_history = contact_corrections(contact)
+    return contacts
+
+
+def contact_corrections(contact: Contact) -> list[CorrectionView]:
+    """A contact's corrections, oldest first, as the contact page shows them (from contacts_for_allocation)."""
+    views = []
+    for row in getattr(contact, "correction_rows", None) or []:
+        by = f"{row['first_name']} {row['last_name']}".strip() or row["username"]
+        changes = [
+            (_LABELS[name], _shown(name, row["before"][name]), _shown(name, row["after"][name]))
+            for name in ContactCorrection.FIELDS
+            if name in row["after"]
+        ]
+        views.append(CorrectionView(dt.datetime.fromisoformat(row["at"]), by, changes, row["reason"]))
+    return views
 
 
 def engagement_history(plan: ContactPlan | None) -> list[dict]:

@@ -1,4 +1,4 @@
-"""Writes: log a contact, record the victim's engagement choice, agree a contact schedule.
+"""Writes: log a contact, correct one, record the victim's engagement choice, agree a contact schedule.
 
 Each service runs in one transaction, locks the allocation row first (so two saves for the same
 allocation serialise), and checks the state it starts from.
@@ -7,12 +7,13 @@ allocation serialise), and checks the state it starts from.
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from oversight.models import Allocation
 from ppda.errors import ApplicationError
 
-from .models import Contact, ContactPlan
+from .models import Contact, ContactCorrection, ContactPlan
 from .schedule import due_window, next_contact_on
 
 MAX_LISTED_DATES = 52
@@ -67,6 +68,24 @@ def _first_contact_meet(allocation: Allocation, *, at: dt.datetime, user, reason
     allocation.save(update_fields=["first_contact_met_at"])
 
 
+def _contact_errors(allocation: Allocation, *, contacted_at, method: str, outcome: str, note: str, now) -> dict:
+    """The rules a contact's fields keep, whether logged or corrected."""
+    errors = {}
+    if contacted_at is None or timezone.is_naive(contacted_at):
+        errors["contacted_at"] = "Enter the date and time of the contact."
+    elif contacted_at > now:
+        errors["contacted_at"] = "The date and time of the contact must not be in the future."
+    elif contacted_at < allocation.allocated_at:
+        errors["contacted_at"] = "The contact must be after the case was allocated to you."
+    if method not in Contact.Method.values:
+        errors["method"] = "Select how you contacted the victim."
+    if outcome not in Contact.Outcome.values:
+        errors["outcome"] = "Select the outcome of the contact."
+    if len(note) > 500:
+        errors["note"] = "The note must be 500 characters or fewer."
+    return errors
+
+
 @transaction.atomic
 def contact_log(
     *,
@@ -96,20 +115,8 @@ def contact_log(
             already.duplicate = True
             return already
     now = timezone.now()
-    errors = {}
-    if contacted_at is None or timezone.is_naive(contacted_at):
-        errors["contacted_at"] = "Enter the date and time of the contact."
-    elif contacted_at > now:
-        errors["contacted_at"] = "The date and time of the contact must not be in the future."
-    elif contacted_at < allocation.allocated_at:
-        errors["contacted_at"] = "The contact must be after the case was allocated to you."
-    if method not in Contact.Method.values:
-        errors["method"] = "Select how you contacted the victim."
-    if outcome not in Contact.Outcome.values:
-        errors["outcome"] = "Select the outcome of the contact."
     note = (note or "").strip()
-    if len(note) > 500:
-        errors["note"] = "The note must be 500 characters or fewer."
+    errors = _contact_errors(allocation, contacted_at=contacted_at, method=method, outcome=outcome, note=note, now=now)
     if errors:
         raise ApplicationError(errors={k: [v] for k, v in errors.items()})
 
@@ -140,6 +147,129 @@ def contact_log(
     plan._history_user = user
     plan.save()
     return contact
+
+
+def _contact_fields(contact: Contact) -> dict:
+    return {
+        "contacted_at": contact.contacted_at.astimezone(dt.UTC).isoformat(),
+        "method": contact.method,
+        "outcome": contact.outcome,
+        "note": contact.note,
+    }
+
+
+def _first_contact_after_correction(
+    allocation: Allocation, *, before: dict, contact: Contact, user, reason: str
+) -> None:
+    """The deadline is met when the first completed contact (or recorded decline) happened, so a correction of a
+    contact's time or outcome moves first_contact_met_at with it, in either direction (DESIGN.md section 4: the
+    time of the contact meets the deadline, not the time it was logged). Only a correction of the contact that
+    met it can move it later: then it is worked out again from every contact and recorded decline."""
+    met = allocation.first_contact_met_at
+    before_at = dt.datetime.fromisoformat(before["contacted_at"])
+    if met is not None and before["outcome"] in Contact.MEETS_DEADLINE and before_at == met:
+        earliest = Contact.objects.filter(allocation=allocation, outcome__in=Contact.MEETS_DEADLINE).aggregate(
+            at=Min("contacted_at")
+        )["at"]
+        declined = ContactPlan.history.filter(
+            allocation_id=allocation.pk, engagement=ContactPlan.Engagement.DECLINED
+        ).aggregate(at=Min("engagement_recorded_at"))["at"]
+        new = min((t for t in (earliest, declined) if t is not None), default=None)
+    elif contact.outcome in Contact.MEETS_DEADLINE and (met is None or contact.contacted_at < met):
+        new = contact.contacted_at
+    else:
+        return
+    if new != met:
+        allocation.first_contact_met_at = new
+        allocation._history_user = user
+        allocation._change_reason = reason
+        allocation.save(update_fields=["first_contact_met_at"])
+
+
+@transaction.atomic
+def contact_correct(
+    *,
+    contact: Contact,
+    user,
+    contacted_at: dt.datetime,
+    method: str,
+    outcome: str,
+    note: str = "",
+    reason: str,
+    form_token,
+) -> ContactCorrection:
+    """Correct a saved contact, keeping what it said: the allocated SOO, while the allocation is accepted, records
+    what changed and why. Never a silent edit: the contact and its ContactCorrection (before, after, who, when,
+    reason) are written together, and the contact page shows every correction.
+
+    The correction form's token is claimed once (as the contact form's is): the same form saved again returns
+    the correction already made (`duplicate` set) and writes nothing. A correction that changes nothing, or
+    gives no reason, is refused. The consequences follow the corrected contact: the first-contact deadline
+    (_first_contact_after_correction), the next scheduled contact, and the engagement choice a decline records.
+    """
+    allocation = _allocation_for_soo(allocation=contact.allocation, user=user)
+    already = ContactCorrection.objects.filter(form_token=form_token).first()
+    if already is not None:
+        if already.contact_id != contact.pk:
+            raise ApplicationError("This form has expired. Reload the page and enter the correction again.")
+        already.duplicate = True
+        return already
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.allocation_id != allocation.pk:
+        raise ApplicationError("Only a contact recorded under your allocation can be corrected.")
+    now = timezone.now()
+    note = (note or "").strip()
+    reason = (reason or "").strip()
+    # The form has minutes: the same minute as shown keeps the stored instant (no correction of the seconds).
+    if contacted_at is not None and contacted_at == contact.contacted_at.replace(second=0, microsecond=0):
+        contacted_at = contact.contacted_at
+    errors = _contact_errors(allocation, contacted_at=contacted_at, method=method, outcome=outcome, note=note, now=now)
+    if not reason:
+        errors["reason"] = "Enter why the contact is being corrected."
+    elif len(reason) > 500:
+        errors["reason"] = "The reason must be 500 characters or fewer."
+    before = _contact_fields(contact)
+    if not errors:
+        contact.contacted_at, contact.method, contact.outcome, contact.note = contacted_at, method, outcome, note
+        if _contact_fields(contact) == before:
+            errors[""] = "Nothing has changed. Change what was recorded wrongly, or cancel."
+    if errors:
+        raise ApplicationError(errors={k: [v] for k, v in errors.items()})
+
+    after = _contact_fields(contact)
+    changed = [name for name in ContactCorrection.FIELDS if before[name] != after[name]]
+    contact._history_user = user
+    contact._change_reason = "Corrected by the SOO (reason on the contact's correction)"
+    contact.save(update_fields=changed)
+    correction = ContactCorrection.objects.create(
+        contact=contact,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+        reason=reason,
+        corrected_by=user,
+        corrected_at=now,
+        form_token=form_token,
+    )
+    correction.duplicate = False
+
+    plan = _plan_for(allocation)
+    watched = ("engagement", "engagement_recorded_at", "next_contact_on")
+    was = [getattr(plan, name) for name in watched]
+    if "outcome" in changed:
+        if outcome == Contact.Outcome.DECLINED and plan.engagement != ContactPlan.Engagement.DECLINED:
+            plan.engagement = ContactPlan.Engagement.DECLINED
+            plan.engagement_recorded_at = now
+        elif outcome == Contact.Outcome.COMPLETED and plan.engagement == ContactPlan.Engagement.NOT_RECORDED:
+            plan.engagement = ContactPlan.Engagement.ENGAGED
+            plan.engagement_recorded_at = now
+    _plan_refresh(plan, last_completed=_last_completed(allocation))
+    if plan.pk is None or [getattr(plan, name) for name in watched] != was:
+        plan._history_user = user
+        plan.save()
+    _first_contact_after_correction(
+        allocation, before=before, contact=contact, user=user, reason="First contact: a contact was corrected"
+    )
+    return correction
 
 
 @transaction.atomic

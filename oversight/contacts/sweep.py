@@ -117,8 +117,9 @@ def _message(kind: str, due: dt.datetime | None, due_on: dt.date | None) -> str:
 def deadlines_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     """Claim and notify every due reminder, breach and scheduled contact exactly once.
 
-    Reminders go to the allocated SOO; a breach alerts every coordinator and the SOO; a scheduled contact
-    due or overdue goes to the SOO. Notifications carry the case reference and a link only.
+    Reminders go to the allocated SOO; a breach alerts the SOO and every coordinator who may open the case; a
+    scheduled contact due goes to the SOO, and an overdue one to the SOO and, as its own kind of alert, to the
+    coordinators who may open the case. Notifications carry the case reference and a link only.
     """
     now = now or timezone.now()
     result = SweepResult()
@@ -167,9 +168,10 @@ def deadlines_sweep(*, now: dt.datetime | None = None) -> SweepResult:
 
 
 def _notify(claims: dict[str, list[Claimed]]) -> int:
-    # Recipients through the case's one rule (cases.access): a breach alerts every coordinator who may open the
-    # case, and no notice reaches a party, a party's line manager or anyone conflicted. Set-based: one query for
-    # the exclusions of every case claimed, one for the coordinators when there is a breach.
+    # Recipients through the case's one rule (cases.access): a breach or an overdue scheduled contact alerts every
+    # coordinator who may open the case, and no notice reaches a party, a party's line manager or anyone
+    # conflicted. Set-based: one query for the exclusions of every case claimed, one for the coordinators when
+    # there is a breach or an overdue contact.
     recipients = CaseRecipients({row.case_id for rows in claims.values() for row in rows})
     # reverse() once: the link differs only by the case's public id.
     placeholder = uuid.UUID(int=0)
@@ -194,4 +196,22 @@ def _notify(claims: dict[str, list[Claimed]]) -> int:
                 )
                 for r in to
             )
+            if kind == Kind.CONTACT_OVERDUE:
+                # Claimed by the same event as the SOO's notice, so exactly once per overdue contact; a kind of its
+                # own because it says what a coordinator needs (the SOO has not recorded it), not "you are late".
+                items.extend(
+                    Outgoing(
+                        recipient_id=r,
+                        kind="contact_overdue_alert",
+                        message=_overdue_alert_message(row.due_on),
+                        case_reference=row.case_reference,
+                        link=link,
+                        event_key=f"contacts:{row.allocation_id}:contact_overdue_alert:{row.due_on.isoformat()}",
+                    )
+                    for r in recipients.coordinators(row.case_id)
+                )
     return len(notifications_send_bulk(items=items))
+
+
+def _overdue_alert_message(due_on: dt.date) -> str:
+    return f"The SOO has not recorded the scheduled contact with the victim that was due on {due_on:%a %-d %b %Y}."

@@ -7,13 +7,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from oversight.access import contact_log_get_for_user
+from oversight.access import contact_get_for_user, contact_log_get_for_user
 from ppda.access import role_required
 from ppda.errors import ApplicationError, apply_to_form
 from ppda.roles import Role
 
 from . import selectors, services
-from .forms import ContactForm, EngagementForm, ScheduleForm
+from .forms import ContactCorrectionForm, ContactForm, EngagementForm, ScheduleForm
 from .models import ContactPlan
 
 
@@ -21,6 +21,7 @@ from .models import ContactPlan
 def contact_log_detail(request, case_id):
     access = contact_log_get_for_user(request, case_id, what="contact log")
     allocation = access.allocation
+    contacts = selectors.contact_log_rows(allocation)
     return render(
         request,
         "contacts/detail.html",
@@ -29,7 +30,8 @@ def contact_log_detail(request, case_id):
             "allocation": allocation,
             "plan": access.plan,
             "can_write": access.can_write,
-            "contacts": selectors.contacts_for_allocation(allocation),
+            "contacts": contacts,
+            "corrected_contacts": [c for c in contacts if c.correction_history],
             "engagement_history": selectors.engagement_history(access.plan),
             "first_contact_status": selectors.first_contact_status(allocation),
             "now": timezone.now(),
@@ -63,6 +65,36 @@ def contact_create(request, case_id):
                 messages.success(request, "Contact recorded.")
             return redirect("contacts:detail", case_id=access.case.public_id)
     return render(request, "contacts/contact_form.html", {"case": access.case, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def contact_correct(request, case_id, contact_id):
+    access, contact = contact_get_for_user(request, case_id, contact_id, what="correct contact")
+    # The form starts as the contact was recorded; a new token with each blank form, claimed once.
+    initial = {**ContactCorrectionForm.initial_for(contact), "form_token": uuid.uuid4()}
+    form = ContactCorrectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            correction = services.contact_correct(
+                contact=contact,
+                user=request.user,
+                contacted_at=data["contacted_at"],
+                method=data["method"],
+                outcome=data["outcome"],
+                note=data["note"],
+                reason=data["reason"],
+                form_token=data["form_token"],
+            )
+        except ApplicationError as exc:
+            apply_to_form(form, exc)
+        else:
+            if correction.duplicate:
+                messages.info(request, "This correction was already saved; it has not been saved again.")
+            else:
+                messages.success(request, "Correction saved. The contact log shows what it said before.")
+            return redirect("contacts:detail", case_id=access.case.public_id)
+    return render(request, "contacts/correct_form.html", {"case": access.case, "contact": contact, "form": form})
 
 
 @require_http_methods(["GET", "POST"])

@@ -314,6 +314,17 @@ if min(INVESTIGATION_NO_UPDATE_DAYS, INVESTIGATION_LONG_RUNNING_MONTHS, INVESTIG
 
     raise ImproperlyConfigured("Investigation alert thresholds must be positive numbers.")
 
+# The JSON intake API: each sending system's token may make this many requests per window (cases/api.py);
+# more answer 429 with Retry-After. Counted in Redis, so the limit holds across every web host.
+INTAKE_API_RATE_LIMIT = env_int("INTAKE_API_RATE_LIMIT", 60)
+INTAKE_API_RATE_WINDOW_SECONDS = env_int("INTAKE_API_RATE_WINDOW_SECONDS", 60)
+if not (1 <= INTAKE_API_RATE_LIMIT <= 100_000 and 1 <= INTAKE_API_RATE_WINDOW_SECONDS <= 86_400):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "INTAKE_API_RATE_LIMIT must be 1 to 100000 requests and INTAKE_API_RATE_WINDOW_SECONDS 1 to 86400 seconds."
+    )
+
 # Scrutiny panels: the papers are open from publication until this many days after the meeting (0-90); the
 # panel sweep deletes the grants after that, and the guard refuses at read time anyway.
 PANEL_ACCESS_WINDOW_DAYS = env_int("PANEL_ACCESS_WINDOW_DAYS", 7)

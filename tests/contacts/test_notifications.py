@@ -63,7 +63,14 @@ def test_no_party_identifier_in_any_notification_or_email(django_capture_on_comm
             with django_capture_on_commit_callbacks(execute=True):
                 deadlines_sweep()
     kinds = set(Notification.objects.values_list("kind", flat=True))
-    assert kinds == {"reminder_24h", "reminder_48h", "breach", "contact_due", "contact_overdue"}
+    assert kinds == {
+        "reminder_24h",
+        "reminder_48h",
+        "breach",
+        "contact_due",
+        "contact_overdue",
+        "contact_overdue_alert",
+    }
     texts = [f"{n.kind} {n.message} {n.link} {n.case_reference} {n.event_key}" for n in Notification.objects.all()]
     texts += [f"{m.subject}\n{m.body}" for m in mail.outbox]
     assert len(mail.outbox) == Notification.objects.count() > 5

@@ -47,8 +47,8 @@ def _population(now):
         outcome="completed",
     )
     contact_schedule_set(allocation=scheduled, user=scheduled.soo.user, cadence="interval", interval_days=5)
-    # Each SOO gets one per event; a breach also reaches both coordinators.
-    return {"reminder_24h": 2, "reminder_48h": 1, "breach": 2, "contact_overdue": 1}, 2 + 1 + 2 * 3 + 1
+    # Each SOO gets one per event; a breach and an overdue scheduled contact also reach both coordinators.
+    return {"reminder_24h": 2, "reminder_48h": 1, "breach": 2, "contact_overdue": 1}, 2 + 1 + 2 * 3 + 1 * 3
 
 
 def _assert_once(expected_events, expected_notifications):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import CaseAccessDeclaration
-from oversight.contacts.models import Contact, ContactPlan
+from oversight.contacts.models import Contact, ContactCorrection, ContactPlan
 from ppda.date_input import date_post
 from ppda.models import AccessLog
 from tests.conftest import login_verified
@@ -197,7 +197,17 @@ def test_detail_page_query_count_is_constant(client):
         plan.engagement = "declined"
         plan.save()
     for i in range(15):
-        ContactFactory(allocation=many, contacted_at=many.allocated_at + dt.timedelta(minutes=i))
+        contact = ContactFactory(allocation=many, contacted_at=many.allocated_at + dt.timedelta(minutes=i))
+        for n in range(2):  # corrections come with the contacts, in the same query
+            ContactCorrection.objects.create(
+                contact=contact,
+                before={"note": f"before {n}"},
+                after={"note": f"after {n}"},
+                reason="Note incomplete.",
+                corrected_by=many.soo.user,
+                corrected_at=timezone.now(),
+                form_token=uuid.uuid4(),
+            )
     for allocation in (few, many):
         login_verified(client, allocation.soo.user)
         client.get(url("contacts:detail", allocation))  # warm the per-process caches, as any earlier request would
@@ -205,11 +215,13 @@ def test_detail_page_query_count_is_constant(client):
             assert client.get(url("contacts:detail", allocation)).status_code == 200
         queries = [q["sql"] for q in ctx.captured_queries]
         assert len(queries) == DETAIL_QUERIES, "\n".join(queries)
+    assert client.get(url("contacts:detail", many)).content.decode().count("Reason: Note incomplete.") == 30
 
 
 # The user (with roles and confirmed authenticators), the case (need-to-know filter), the live allocation
-# with its plan, the declaration, the access-log insert, the contacts (with who recorded them), the
-# engagement history. The session comes from Redis and was saved under a minute ago: no write.
+# with its plan, the declaration, the access-log insert, the contacts (with who recorded them and their
+# corrections, an array subquery), the engagement history. The session comes from Redis and was saved
+# under a minute ago: no write.
 DETAIL_QUERIES = 7
 
 

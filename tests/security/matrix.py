@@ -193,6 +193,7 @@ KWARGS: dict[str, Callable] = {
     "case_id": lambda w: w.case_a.public_id,
     "case_public_id": lambda w: w.case_a.public_id,
     "allocation_id": lambda w: w.allocation_a.public_id,
+    "contact_id": lambda w: w.contact_a.public_id,  # a contact on case A's allocation
     # panels: the world's published meeting on case A, its item, the member's attendance, an action, a pack.
     "meeting_id": lambda w: w.panel.meeting.public_id,
     "item_id": lambda w: w.panel.item.public_id,
@@ -305,6 +306,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "contacts:create": case_object(ok={SOO}, post=OK),
     "contacts:engagement": case_object(ok={SOO}, post=OK),
     "contacts:schedule": case_object(ok={SOO}, post=OK),
+    # Correcting a saved contact: the allocated SOO only (a coordinator reads the log, never corrects it).
+    "contacts:correct": case_object(ok={SOO}, post=OK),
     # --- allocation (oversight/views.py): every case URL is the coordinators' (404 to all others, an SOO
     # included); allocation URLs are the allocated SOO's (and the pack also the coordinators').
     "oversight:dashboard": page(ok={SOO, SOO_OTHER, SOO_STALE, LINE_MANAGER}),

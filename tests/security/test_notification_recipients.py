@@ -177,3 +177,4 @@ def test_no_notice_of_any_kind_reaches_a_coordinator_who_may_not_open_the_case(c
     sent = set(Notification.objects.values_list("kind", flat=True))
     assert kinds_in_code() <= sent, f"not raised by this walk: {kinds_in_code() - sent}"
     assert Notification.objects.filter(recipient=ok, kind=DeadlineEvent.Kind.BREACH).exists()
+    assert Notification.objects.filter(recipient=ok, kind="contact_overdue_alert").exists()

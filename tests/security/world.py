@@ -18,6 +18,8 @@ from cases.investigations.services import psd_assign
 from cases.models import Case, CaseAccessDeclaration
 from oversight.allocation.rules import SOFT_RULE_LABELS
 from oversight.allocation.services import allocation_accept, allocation_create
+from oversight.contacts.models import Contact
+from oversight.contacts.services import contact_log
 from oversight.models import Allocation
 from ppda.audit import access_record
 from ppda.models import AccessLog, Notification, SignInLockout, StaffMember
@@ -93,6 +95,7 @@ class World:
     allocation_a: Allocation
     allocation_b: Allocation
     notification: Notification
+    contact_a: Contact
     users: dict  # role name -> User (None for anonymous)
     sessions: dict  # role name -> {cookie name: value}
     visible: dict  # role name -> set of case pks the role may see identified
@@ -257,6 +260,18 @@ def build_world() -> World:
     coordinator = users[m.COORDINATOR]
     allocation_a = _allocate(case_a, users[m.SOO], coordinator)
     allocation_b = _allocate(case_b, users[m.SOO_OTHER], coordinator)
+    # A contact on each case, through the service: case A's is the one the correction URL names.
+    contacts = [
+        contact_log(
+            allocation=allocation,
+            user=allocation.soo.user,
+            contacted_at=allocation.allocated_at,
+            method=Contact.Method.PHONE,
+            outcome=Contact.Outcome.ATTEMPTED,
+            note="No answer; left no message.",
+        )
+        for allocation in (allocation_a, allocation_b)
+    ]
     # PSD assignment, through the workflow: the coordinator assigns, the service grants the case.
     psd_assign(case=case_a, user=users[m.PSD], by=coordinator)
     # The suspect's line manager holds a grant on A (say, a stale allocation): the selector must still refuse.
@@ -343,6 +358,7 @@ def build_world() -> World:
         allocation_a=allocation_a,
         allocation_b=allocation_b,
         notification=notification,
+        contact_a=contacts[0],
         users=users,
         sessions=sessions,
         visible=visible,

@@ -66,7 +66,9 @@ def case(coordinator):
     concerns = Concerns.objects.create(case=case, details=f"{FIRST} fears {staff.last_name} will find out.")
     concerns.details = f"Codeword {CODEWORD}; write to {SAFE_EMAIL}."
     concerns.save()
-    meeting = panel_services.meeting_create(by=coordinator, starts_at=timezone.now(), chair=chair_user(), place="Room 2")
+    meeting = panel_services.meeting_create(
+        by=coordinator, starts_at=timezone.now(), chair=chair_user(), place="Room 2"
+    )
     item = AgendaItem.objects.create(meeting=meeting, starts_at=meeting.starts_at, added_by=coordinator)
     AgendaCase.objects.create(item=item, meeting=meeting, case=case)
     Outcome.objects.create(item=item, discussion=f"The panel heard how {FIRST} was supported.", updated_by=coordinator)
@@ -155,7 +157,9 @@ def test_the_inspection_export_keeps_the_rank_band_of_a_deleted_case(case, coord
 
 def test_deleting_needs_a_confirmation_and_a_reason(case, coordinator):
     with pytest.raises(ApplicationError) as exc:
-        retention_delete(case=case, user=coordinator, review_on=case.retention_review_on, reason="Over", confirmed=False)
+        retention_delete(
+            case=case, user=coordinator, review_on=case.retention_review_on, reason="Over", confirmed=False
+        )
     assert "confirm" in exc.value.errors
     with pytest.raises(ApplicationError) as exc:
         retention_delete(case=case, user=coordinator, review_on=case.retention_review_on, reason="  ", confirmed=True)

@@ -7,7 +7,6 @@ import importlib
 import pytest
 import time_machine
 from django.apps import apps
-from django.utils import timezone
 
 from cases.models import Case
 from cases.services import case_status_change, retention_review_date

@@ -8,9 +8,10 @@ What is removed, in the decision's transaction:
 - in every free text about the case (TEXT_SOURCES: the case summary, link notes, first-open declaration notes,
   allocation declarations and reasons, contact notes, the update form's free-text sections, the closure
   section, PSD updates, earlier retention reasons, and what higher apps register: panel outcomes, actions and
-  amendments) and in each one's history: every known identifier, as the anonymised rendering redacts it
-  (oversight.anonymise), using every value the parties ever held. A text in which an identifier survives the
-  re-scan is emptied (fail closed), as the panel view withholds it.
+  amendments), the reasons typed to override an allocation exclusion, and in each one's history: every known
+  identifier, as the anonymised rendering redacts it (oversight.anonymise), using every value the parties ever
+  held. A text in which an identifier survives the re-scan is emptied (fail closed), as the panel view does;
+- the hash of the intake API request body (it was computed over the identities).
 
 What stays, and why (docs/retention.md): the case row (reference, dates, route, category, risk, duty, status,
 outcome) and every structured field the statistics count; the access log (append-only, DPA s.62; references
@@ -26,7 +27,15 @@ from dataclasses import dataclass
 from django.db.models import Model, Q
 
 from cases.investigations.models import PsdUpdate
-from cases.models import ERASED_BAND_ABOVE, ERASED_BAND_CONSTABLE, Case, CaseAccessDeclaration, CaseLink, Party
+from cases.models import (
+    ERASED_BAND_ABOVE,
+    ERASED_BAND_CONSTABLE,
+    Case,
+    CaseAccessDeclaration,
+    CaseLink,
+    IntakeRequest,
+    Party,
+)
 from oversight.anonymise.identifiers import KnownIdentifier, case_identifiers_ever
 from oversight.anonymise.redact import section_redact
 from oversight.closure.models import CaseClosure
@@ -127,6 +136,33 @@ def _scrub_text(case: Case, user, identifiers) -> dict[str, int]:
     return counts
 
 
+def _scrub_overrides(case: Case, user, identifiers) -> int:
+    """The reasons a coordinator typed to override a soft exclusion (Allocation.overrides, JSON), live and history."""
+
+    def scrubbed(overrides):
+        return [
+            {k: _scrubbed(v, identifiers) if isinstance(v, str) else v for k, v in entry.items()}
+            if isinstance(entry, dict)
+            else entry
+            for entry in overrides or []
+        ]
+
+    changed = 0
+    for allocation in Allocation.objects.filter(case_id=case.pk).exclude(overrides=[]):
+        new = scrubbed(allocation.overrides)
+        if new != allocation.overrides:
+            allocation.overrides = new
+            allocation._history_user = user
+            allocation.save(update_fields=["overrides"])
+            changed += 1
+    for version in Allocation.history.filter(case_id=case.pk).exclude(overrides=[]):
+        new = scrubbed(version.overrides)
+        if new != version.overrides:
+            Allocation.history.filter(pk=version.pk).update(overrides=new)
+            changed += 1
+    return changed
+
+
 IDENTITY_BLANK = {
     "first_name": "",
     "last_name": "",
@@ -178,5 +214,9 @@ def case_identities_erase(*, case: Case, user) -> dict[str, int]:
     Call inside the decision's transaction, with the case row locked. Returns counts per kind of record."""
     identifiers = case_identifiers_ever(case)
     counts = _scrub_text(case, user, identifiers)  # first: the redaction needs the identities
+    if overrides := _scrub_overrides(case, user, identifiers):
+        counts["allocation overrides"] = overrides
+    # The API's idempotency record keeps a hash of the request body, which held the identities.
+    IntakeRequest.objects.filter(case_id=case.pk).exclude(body_hash="").update(body_hash="")
     counts.update(_erase_parties(case, user))
     return counts

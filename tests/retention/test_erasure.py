@@ -54,6 +54,8 @@ def case(coordinator):
     case.summary = f"{OLD_FIRST} {LAST} reported {staff.first_name} {staff.last_name} ({staff.employee_number})."
     case.save()
     allocation = case.allocations.get()
+    allocation.overrides = [{"rule": "team", "exclusion": "Same team", "reason": f"{FIRST} asked for this SOO"}]
+    allocation.save()
     Contact.objects.create(
         allocation=allocation,
         contacted_at=allocation.allocated_at,
@@ -113,6 +115,9 @@ def test_deleting_removes_the_identities_everywhere_including_history(case, coor
         case=case, user=coordinator, review_on=case.retention_review_on, reason="Review period over.", confirmed=True
     )
     assert _where_found(values) == []
+    allocation = case.allocations.get()
+    assert allocation.overrides[0]["reason"] == "Victim A asked for this SOO"
+    assert not [v for v in allocation.history.values_list("overrides", flat=True) if FIRST in str(v)]
     for party in Party.objects.filter(case=case):
         assert (party.first_name, party.last_name, party.date_of_birth, party.staff_id, party.phone) == (
             "",

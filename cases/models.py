@@ -120,6 +120,10 @@ class Case(models.Model):
     triaged_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     needs_reallocation = models.BooleanField(default=False)
+    # Retention: when a closed case is next reviewed (set on closing, moved by a "retain" decision), and when its
+    # party identities were deleted (then there is nothing left to review: the row stays for the statistics).
+    retention_review_on = models.DateField(null=True, blank=True)
+    identities_erased_at = models.DateTimeField(null=True, blank=True)
     triage_owner_at = models.DateTimeField(null=True, blank=True)
     # The investigation's outcome once known (free text from PSD, e.g. "Charged", "No further action").
     outcome = models.CharField(max_length=120, blank=True)
@@ -140,6 +144,12 @@ class Case(models.Model):
             models.Index(fields=["status", "received_at"], name="case_inbox"),
             # The inbox's order over open cases (untriaged first, then oldest): a page is read in index order
             # and stops after 25 rows, instead of sorting every open case. Same expression as inbox_cases.
+            # The retention queue: closed cases still holding identities, soonest review first.
+            models.Index(
+                fields=["retention_review_on", "id"],
+                name="case_retention_due",
+                condition=models.Q(status="closed", identities_erased_at__isnull=True),
+            ),
             models.Index(
                 models.Case(models.When(status="received", then=models.Value(0)), default=models.Value(1)),
                 "received_at",
@@ -180,6 +190,9 @@ class Party(models.Model):
     )
     # Lower-cased, accents and punctuation removed: matched with date_of_birth for history lookup.
     normalised_name = models.CharField(max_length=170, blank=True, db_index=True)
+    # Set when the identities were deleted at a retention review: the police party's rank band ("above" or
+    # "constable", from the staff record unlinked then), so the statistics still count the case by rank.
+    erased_band = models.CharField(max_length=10, blank=True)
 
     history = HistoricalRecords()
 
@@ -193,6 +206,10 @@ class Party(models.Model):
     @property
     def is_police(self) -> bool:
         return self.staff_id is not None
+
+
+# Rank bands a police party's statistics count under once its staff record is unlinked (Party.erased_band).
+ERASED_BAND_ABOVE, ERASED_BAND_CONSTABLE = "above", "constable"
 
 
 class SafeContact(models.Model):

@@ -5,6 +5,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -277,6 +278,36 @@ def intake_create(*, data: IntakeInput, created_by=None, intake_system: IntakeSy
 # -- Lifecycle ----------------------------------------------------------------------------------------------
 
 
+def retention_review_date(closed_at: dt.datetime) -> dt.date:
+    """The day a case closed at `closed_at` is due for its retention review: PPDA_RETENTION_REVIEW_AFTER whole
+    years after the closing day (Europe/London); a closure on 29 February is reviewed on 28 February."""
+    return add_years(timezone.localtime(closed_at).date(), settings.PPDA_RETENTION_REVIEW_AFTER)
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a year that has none
+        return day.replace(year=day.year + years, day=28)
+
+
+@transaction.atomic
+def case_retention_set(*, case: Case, user, review_on: dt.date | None, erased_at: dt.datetime | None = None) -> Case:
+    """Move a closed case's retention review date, or (erased_at) mark its identities deleted, which ends its
+    reviews. Refused unless the case is closed and still holds its identities (the state it starts from)."""
+    locked = _locked(case)
+    if locked.status != Case.Status.CLOSED:
+        raise ApplicationError(f"Case {locked.reference} is not closed, so it has no retention review.")
+    if locked.identities_erased_at is not None:
+        raise ApplicationError(f"The identities in case {locked.reference} have already been deleted.")
+    locked.retention_review_on = None if erased_at is not None else review_on
+    locked.identities_erased_at = erased_at
+    locked._history_user = user
+    locked.save()
+    case.retention_review_on, case.identities_erased_at = locked.retention_review_on, locked.identities_erased_at
+    return locked
+
+
 def _locked(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 
@@ -297,8 +328,11 @@ def case_status_change(*, case: Case, to_status: str, user=None, needs_reallocat
         locked.triaged_at = now
     if to_status == Case.Status.CLOSED:
         locked.closed_at = now
+        # Every closure (the SOO's, an import, the demo) comes through here, so every closed case has a date.
+        locked.retention_review_on = retention_review_date(now)
     if to_status == Case.Status.REOPENED:
         locked.closed_at = None
+        locked.retention_review_on = None
     if needs_reallocation is not None:
         locked.needs_reallocation = needs_reallocation
     if user is not None:

@@ -18,6 +18,7 @@ MENU = (
     ("cases:inbox", "Inbox", {Role.COORDINATOR}),
     ("cases:intake", "New case", {Role.COORDINATOR}),
     ("statistics:index", "Statistics", {Role.COORDINATOR}),
+    ("retention:queue", "Retention", {Role.COORDINATOR}),
     ("oversight:dashboard", "My cases", {Role.SOO}),
     ("panels:index", "Panels", {Role.COORDINATOR, Role.PANEL_CHAIR, Role.PANEL_MEMBER, Role.PSD_REP}),
     ("statistics:reduced", "Panel statistics", {Role.PANEL_CHAIR}),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("oversight/", include("oversight.urls")),
     path("update-form/", include("oversight.update_form.urls")),
     path("closure/", include("oversight.closure.urls")),
+    path("retention/", include("oversight.retention.urls")),
     path("statistics/", include("oversight.statistics.urls")),
     path("panels/", include("panels.urls")),
     path("audit/", include("ppda.audit_trail.urls")),

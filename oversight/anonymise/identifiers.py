@@ -313,3 +313,35 @@ def case_identifiers(case) -> list[KnownIdentifier]:
         found += [KnownIdentifier("phone", p.strip(), PHONE) for p in phones if p and len(phone_digits(p)) >= 6]
         found += [KnownIdentifier("email", e.strip(), EMAIL) for e in emails if e and e.strip()]
     return _dedupe(found)
+
+
+def case_identifiers_ever(case) -> list[KnownIdentifier]:
+    """case_identifiers, and every identifying value the case's parties and safe contacts ever held (their
+    simple-history versions: a name corrected at triage is still a name a reader recognises). For deleting the
+    identities at a retention review, where free text written before a correction must be redacted too."""
+    from cases.models import Party, SafeContact
+
+    labels = role_pseudonyms(case)
+    found = case_identifiers(case)
+    parties = Party.history.filter(case_id=case.pk).select_related("staff")
+    for row in parties.order_by("history_id"):
+        label = labels.get(row.id, "[name]")
+        found += _name_identifiers(row.first_name, row.last_name, label)
+        found += _address_identifiers(row.address)
+        found += _date_identifiers(row.date_of_birth)
+        phones, emails = [row.phone], [row.email]
+        if row.staff is not None:
+            found += _name_identifiers(row.staff.first_name, row.staff.last_name, label)
+            found += _number_identifiers(row.staff.employee_number)
+            emails.append(row.staff.work_email)
+        found += [KnownIdentifier("phone", p.strip(), PHONE) for p in phones if p and len(phone_digits(p)) >= 6]
+        found += [KnownIdentifier("email", e.strip(), EMAIL) for e in emails if e and e.strip()]
+    party_ids = list(Party.history.filter(case_id=case.pk).values_list("id", flat=True).distinct())
+    for row in SafeContact.history.filter(party_id__in=party_ids).order_by("history_id"):
+        if row.safe_phone and len(phone_digits(row.safe_phone)) >= 6:
+            found.append(KnownIdentifier("phone", row.safe_phone.strip(), PHONE))
+        if row.safe_email.strip():
+            found.append(KnownIdentifier("email", row.safe_email.strip(), EMAIL))
+        if len(code(row.codeword)) >= 2:
+            found.append(KnownIdentifier("name", row.codeword.strip(), CODEWORD))
+    return _dedupe(found)

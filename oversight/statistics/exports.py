@@ -17,16 +17,17 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from openpyxl import Workbook
 
-from cases.models import Case, Party
+from cases.models import Case
 from cases.selectors import cases_for_user
 from oversight.contacts.models import Contact, ContactPlan
 from oversight.models import Allocation
-from oversight.update_form.selectors import BAND_ABOVE, BAND_CONSTABLE, CONSTABLE_OR_STAFF
+from oversight.update_form.selectors import BAND_ABOVE, BAND_CONSTABLE
 from ppda.accounts.addresses import client_ip
 from ppda.audit import CASE_OBJECT_TYPE, access_record
 from ppda.models import AccessLog
 
 from .figures import Table
+from .selectors import police_suspects_by_band
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 LONDON = timezone.get_default_timezone()
@@ -106,7 +107,7 @@ def inspection_cases(*, user, now: dt.datetime | None = None) -> QuerySet[Case]:
     Only cases the user may see identified (cases_for_user): a coordinator who is a party to a case, or has
     declared a conflict on it, never exports it."""
     now = now or timezone.now()
-    police_suspects = Party.objects.filter(case=OuterRef("pk"), role=Party.Role.SUSPECT, staff__isnull=False)
+    police_suspects, above_suspects = police_suspects_by_band()
     current = Allocation.objects.filter(case=OuterRef("pk")).exclude(status=Allocation.Status.DECLINED)
     current = current.order_by("-allocated_at", "-id")
     contacts = (
@@ -127,7 +128,7 @@ def inspection_cases(*, user, now: dt.datetime | None = None) -> QuerySet[Case]:
         .filter(~Q(status=Case.Status.CLOSED) | Q(closed_at__gte=now - dt.timedelta(days=365)))
         .select_related("closure")
         .annotate(
-            suspect_above=Exists(police_suspects.exclude(staff__rank__in=CONSTABLE_OR_STAFF)),
+            suspect_above=Exists(above_suspects),
             suspect_police=Exists(police_suspects),
             allocated_at=Subquery(current.values("allocated_at")[:1]),
             first_contact_due=Subquery(current.values("first_contact_due")[:1]),

@@ -34,7 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Extract, TruncMonth, TruncYear
 from django.utils import timezone
 
-from cases.models import Case, Party
+from cases.models import ERASED_BAND_ABOVE, ERASED_BAND_CONSTABLE, Case, Party
 from oversight.closure.models import CaseClosure
 from oversight.contacts.models import Contact, ContactPlan
 from oversight.models import Allocation
@@ -125,9 +125,21 @@ def _years(cases: QuerySet[Case]) -> list[tuple[int, int]]:
     return [(y, counts.get(y, 0)) for y in range(min(counts), max(counts) + 1)]
 
 
+def police_suspects_by_band() -> tuple[QuerySet[Party], QuerySet[Party]]:
+    """(police suspects, police suspects above constable) of the outer case: by the staff record's rank, or by
+    the band kept when a retention review deleted the identities (Party.erased_band), so a deleted case still
+    counts under its perpetrator's rank."""
+    suspects = Party.objects.filter(case=OuterRef("pk"), role=Party.Role.SUSPECT)
+    police = suspects.filter(Q(staff__isnull=False) | Q(erased_band__in=(ERASED_BAND_ABOVE, ERASED_BAND_CONSTABLE)))
+    above = suspects.filter(
+        (Q(staff__isnull=False) & ~Q(staff__rank__in=CONSTABLE_OR_STAFF)) | Q(erased_band=ERASED_BAND_ABOVE)
+    )
+    return police, above
+
+
 def _case_level(cases: QuerySet[Case]) -> dict:
     """One query over the cohort: every per-case dimension, the rank band, allocation, contacts, engagement."""
-    police_suspects = Party.objects.filter(case=OuterRef("pk"), role=Party.Role.SUSPECT, staff__isnull=False)
+    police_suspects, above_suspects = police_suspects_by_band()
     live = Allocation.objects.filter(case=OuterRef("pk")).exclude(status=Allocation.Status.DECLINED)
     first_allocated = (
         Allocation.objects.filter(case=OuterRef("pk")).order_by().values("case").annotate(m=Min("allocated_at"))
@@ -140,7 +152,7 @@ def _case_level(cases: QuerySet[Case]) -> dict:
     )
     plans = ContactPlan.objects.filter(allocation__case=OuterRef("pk"))
     qs = cases.annotate(
-        suspect_above=Exists(police_suspects.exclude(staff__rank__in=CONSTABLE_OR_STAFF)),
+        suspect_above=Exists(above_suspects),
         suspect_police=Exists(police_suspects),
         is_allocated=Exists(live),
         first_allocated_at=Subquery(first_allocated.values("m")),

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "oversight.contacts",
     "oversight.update_form",
     "oversight.closure",
+    "oversight.retention",
     "oversight.statistics",
     "panels",
 ]
@@ -299,6 +300,14 @@ if not 0 <= CLOSURE_ACCESS_GRACE_DAYS <= 365:
 
     raise ImproperlyConfigured("CLOSURE_ACCESS_GRACE_DAYS must be a number of days from 0 to 365.")
 CLOSURE_SWEEP_SECONDS = max(env_int("CLOSURE_SWEEP_SECONDS", 600), 30)
+# Retention: a closed case is due for a retention review this many whole years after it closed (a coordinator
+# then retains it with a reason and a new date, or deletes its party identities). Checked daily-ish by beat.
+PPDA_RETENTION_REVIEW_AFTER = env_int("PPDA_RETENTION_REVIEW_AFTER", 6)
+if not 1 <= PPDA_RETENTION_REVIEW_AFTER <= 100:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PPDA_RETENTION_REVIEW_AFTER must be a number of years from 1 to 100.")
+RETENTION_SWEEP_SECONDS = max(env_int("RETENTION_SWEEP_SECONDS", 3600), 30)
 # Investigation alerts (cases/investigations/sweep.py), to the SOO and the coordinators, each claimed once.
 INVESTIGATION_NO_UPDATE_DAYS = env_int("INVESTIGATION_NO_UPDATE_DAYS", 28)  # no PSD update for this long
 INVESTIGATION_LONG_RUNNING_MONTHS = env_int("INVESTIGATION_LONG_RUNNING_MONTHS", 6)  # open longer than this
@@ -355,6 +364,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "oversight.closure.tasks.closure_access_sweep_task",
         "schedule": float(CLOSURE_SWEEP_SECONDS),
         "options": {"expires": CLOSURE_SWEEP_SECONDS - 10},
+    },
+    # Retention reviews falling due: the coordinators who may open each case are told once per review date.
+    "retention-review-sweep": {
+        "task": "oversight.retention.tasks.retention_reminders_sweep_task",
+        "schedule": float(RETENTION_SWEEP_SECONDS),
+        "options": {"expires": RETENTION_SWEEP_SECONDS - 10},
     },
     # Investigation alerts: no PSD update, officer changed, open a long time, reg. 19 markers (claimed once).
     "investigations-alert-sweep": {

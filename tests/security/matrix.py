@@ -350,6 +350,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "closure:edit": case_object(ok={SOO}, post=REDIRECT),
     "closure:review": case_object(ok={COORDINATOR}),
     "closure:reopen": case_object(ok={COORDINATOR}, post=OK),
+    # --- retention reviews (oversight/retention): the coordinators' queue (a role page; PARTY is a coordinator and
+    # sees the page but never case A in it) and one case's decision (case A is open: the page says so and an
+    # empty POST is a form error).
+    "retention:queue": page(ok={COORDINATOR, PARTY}),
+    "retention:decide": case_object(ok={COORDINATOR}, post=OK),
     # --- statistics (oversight/statistics): the coordinators' exact page and their exports (figure exports
     # suppressed; the case-level ones list only cases the user may see, never their own: PARTY's list leaves
     # case A out). The panel chair's reduced view is suppressed, shows no case identifier, and coordinators

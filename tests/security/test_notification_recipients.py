@@ -24,6 +24,7 @@ from oversight.allocation.services import allocation_accept, allocation_create, 
 from oversight.closure.services import case_close
 from oversight.contacts.models import DeadlineEvent
 from oversight.contacts.sweep import deadlines_sweep
+from oversight.retention.services import retention_reminders_sweep
 from oversight.update_form import render
 from panels import services as panel_services
 from ppda.errors import ApplicationError
@@ -153,6 +154,12 @@ def test_no_notice_of_any_kind_reaches_a_coordinator_who_may_not_open_the_case(c
     closing = ActiveAllocationFactory(case=with_excluded_parties(ActiveCaseFactory(), cast), parties=False)
     CompleteClosureFactory(case=closing.case)
     case_close(case=closing.case, user=closing.soo.user)
+
+    # A closed case's retention review falls due: the sweep reminds the coordinators who may open it.
+    reviewed = ActiveAllocationFactory(case=with_excluded_parties(ActiveCaseFactory(), cast), parties=False)
+    CompleteClosureFactory(case=reviewed.case)
+    case_close(case=reviewed.case, user=reviewed.soo.user)
+    retention_reminders_sweep(today=timezone.localdate() + dt.timedelta(days=7 * 366))
 
     # The party coordinator tries to record a case about themself: refused, and the others told.
     first, last = VICTIM_NAME

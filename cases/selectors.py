@@ -1,6 +1,7 @@
 """Reads of cases. Every view reaches a case through here: one rule for lists and single objects."""
 
 import datetime as dt
+import uuid
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -23,6 +24,7 @@ from django.utils import timezone
 from ppda.display import local_datetime, time_since, url_for_each
 from ppda.models import StaffMember
 from ppda.permissions import objects_for_user
+from ppda.prepared import PreparedQuery
 from ppda.roles import Role, has_role
 
 from .extensions import allocation_reads, inbox_filters
@@ -108,15 +110,51 @@ def case_get_visible(user, public_id, *, visible: QuerySet | None = None, with_d
 
     `visible` is cases_for_user(user) when the caller already built it. With `with_declaration`, the case
     carries `user_declared`: whether the user has made the first-open declaration (read in the same query)."""
+    try:
+        if visible is None and user.is_authenticated and user.is_active:
+            # The one read behind every case page: compiled once per shape (ppda.prepared), not per request.
+            found = _visible_case(
+                has_role(user, Role.COORDINATOR),
+                getattr(user, "staff_id", None) is not None,
+                with_declaration,
+                public_id=public_id,
+                user_id=user.pk,
+                staff_id=getattr(user, "staff_id", None) or 0,
+            )
+            if not found:
+                raise Case.DoesNotExist
+            return found[0]
+        return _visible_case_queryset(user, visible, with_declaration).get(public_id=public_id)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such case.") from None
+
+
+def _visible_case_queryset(user, visible: QuerySet | None, with_declaration: bool) -> QuerySet:
     qs = (cases_for_user(user) if visible is None else visible).select_related("incident_district")
     if with_declaration:
         qs = qs.annotate(
             user_declared=Exists(CaseAccessDeclaration.objects.filter(case_id=OuterRef("pk"), user_id=user.pk))
         )
-    try:
-        return qs.get(public_id=public_id)
-    except (Case.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such case.") from None
+    return qs
+
+
+class _UserStandIn:
+    """What cases_for_user reads of a user, for compiling its query with stand-in values (ppda.prepared)."""
+
+    is_authenticated = is_active = True
+
+    def __init__(self, pk, staff_id, coordinator: bool):
+        self.pk, self.staff_id = pk, staff_id
+        self._ppda_roles = {Role.COORDINATOR} if coordinator else set()
+
+
+def _build_visible_case(coordinator: bool, has_staff: bool, with_declaration: bool, *, public_id, user_id, staff_id):
+    user = _UserStandIn(user_id, staff_id if has_staff else None, coordinator)
+    # get() would add LIMIT 21; a public id is unique, so one row or none either way.
+    return _visible_case_queryset(user, None, with_declaration).filter(public_id=public_id)[:1]
+
+
+_visible_case = PreparedQuery(_build_visible_case, public_id=uuid.UUID, user_id=int, staff_id=int)
 
 
 # (case id, user id) for every user who may never open the case: the rule behind users_excluded_from and
@@ -331,12 +369,22 @@ def case_history(*, case: Case, user=None, visible: QuerySet | None = None, part
 
 
 def case_page_parties(case: Case) -> list[Party]:
-    """Parties with their staff record and safe-contact arrangements, victims first: one query."""
-    return list(
-        case.parties.select_related(
-            "staff__department", "staff__district", "staff__team", "home_district", "safe_contact"
-        ).order_by("-role", "id")  # 'victim' sorts after 'suspect'; reversed puts victims first
+    """Parties with their staff record and safe-contact arrangements, victims first: one query (prepared)."""
+    parties = _case_page_parties(case_id=case.pk)
+    for party in parties:
+        party.case = case  # as case.parties would: no query for party.case
+    return parties
+
+
+def _build_case_page_parties(*, case_id):
+    return (
+        Party.objects.filter(case_id=case_id)
+        .select_related("staff__department", "staff__district", "staff__team", "home_district", "safe_contact")
+        .order_by("-role", "id")  # 'victim' sorts after 'suspect'; reversed puts victims first
     )
+
+
+_case_page_parties = PreparedQuery(_build_case_page_parties, case_id=int)
 
 
 def case_links(*, case: Case, user=None, visible: QuerySet | None = None) -> list[dict]:

@@ -198,7 +198,6 @@ def intake_done(request, case):
 @case_page("case page")
 def detail(request, case):
     parties = selectors.case_page_parties(case)
-    visible = selectors.cases_for_user(request.user)
     return render(
         request,
         "cases/detail.html",
@@ -206,8 +205,8 @@ def detail(request, case):
             "case": case,
             "victims": [p for p in parties if p.role == "victim"],
             "suspects": [p for p in parties if p.role == "suspect"],
-            "history": selectors.case_history(case=case, visible=visible, parties=parties),
-            "links": selectors.case_links(case=case, visible=visible),
+            "history": selectors.case_history(case=case, user=request.user, parties=parties),
+            "links": selectors.case_links(case=case, user=request.user),
             "allocation": selectors.case_live_allocation(case),
             "is_coordinator": has_role(request.user, Role.COORDINATOR),
         },

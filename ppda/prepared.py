@@ -35,6 +35,7 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from .caches import per_process
 
@@ -67,6 +68,12 @@ def _coerce(kind: type, value):
     if kind is list:
         return [int(v) for v in value]
     return str(value)
+
+
+def any_of(ids):
+    """For `pk__in=any_of(ids)`: a list of ids as one array parameter, so the SQL is the same for any number of
+    them (Django's `__in=[...]` writes one placeholder per id) and the query can be prepared."""
+    return RawSQL("SELECT unnest(%s::bigint[])", (ids,))  # noqa: S611 - constant SQL
 
 
 @dataclass(frozen=True)

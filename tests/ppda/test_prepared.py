@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef
 
 from cases.models import Case, Party
 from ppda import caches, prepared
-from ppda.prepared import PreparedQuery
+from ppda.prepared import PreparedQuery, any_of
 from tests.factories.cases import CaseFactory, PoliceSuspectFactory, PoliceVictimFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,17 +46,11 @@ def test_same_instances_related_objects_and_annotations_as_the_queryset(django_a
 def test_values_rows_and_a_list_parameter():
     cases = [CaseFactory(), CaseFactory(), CaseFactory()]
     refs = PreparedQuery(
-        lambda *, ids: Case.objects.filter(pk__in=_any(ids)).order_by("pk").values_list("reference", flat=True),
+        lambda *, ids: Case.objects.filter(pk__in=any_of(ids)).order_by("pk").values_list("reference", flat=True),
         ids=list,
     )
     assert refs(ids=[cases[0].pk, cases[2].pk]) == [cases[0].reference, cases[2].reference]
     assert refs(ids=[cases[1].pk]) == [cases[1].reference]
-
-
-def _any(ids):
-    from django.db.models.expressions import RawSQL
-
-    return RawSQL("SELECT unnest(%s::bigint[])", (ids,))  # noqa: S611 - constant SQL
 
 
 def test_each_shape_is_compiled_once_until_the_caches_are_flushed():

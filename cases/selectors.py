@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Count,
     Exists,
     F,
     Func,
@@ -225,14 +226,7 @@ def inbox_filtered(
     """The cases the coordinators' inbox lists: open cases unless a status is asked for, narrowed by the filters.
     Built on cases_for_user, so a coordinator never sees a case they are a party to or declared a conflict on.
     Plain, so that counting them is an index-only scan; inbox_cases adds the order and what each row shows."""
-    qs = cases_for_user(user)
-    qs = qs.filter(status=status) if status in Case.Status.values else qs.exclude(status=Case.Status.CLOSED)
-    if risk in Case.Risk.values:
-        qs = qs.filter(risk_level=risk)
-    elif risk == "none":
-        qs = qs.filter(risk_level="")
-    if route in Case.Route.values:
-        qs = qs.filter(route=route)
+    qs = _inbox_narrowed(cases_for_user(user), *_inbox_filter_shape(status, risk, route), status, risk, route)
     q = (q or "").strip().upper()
     if q:
         qs = qs.filter(reference__contains=q)
@@ -241,6 +235,69 @@ def inbox_filtered(
         if found is not None and value and value in dict(found.choices):
             qs = qs.filter(found.condition(value))
     return qs
+
+
+def _inbox_filter_shape(status: str, risk: str, route: str) -> tuple[bool, str, bool]:
+    """Which of the plain filters apply (what changes the inbox's SQL; their values are parameters)."""
+    risk_kind = "value" if risk in Case.Risk.values else "none" if risk == "none" else ""
+    return status in Case.Status.values, risk_kind, route in Case.Route.values
+
+
+def _inbox_narrowed(qs, status_set: bool, risk_kind: str, route_set: bool, status, risk, route) -> QuerySet:
+    qs = qs.filter(status=status) if status_set else qs.exclude(status=Case.Status.CLOSED)
+    if risk_kind == "value":
+        qs = qs.filter(risk_level=risk)
+    elif risk_kind == "none":
+        qs = qs.filter(risk_level="")
+    if route_set:
+        qs = qs.filter(route=route)
+    return qs
+
+
+def _build_inbox(
+    coordinator, has_staff, status_set, risk_kind, route_set, window, *, user_id, staff_id, status, risk, route
+):
+    """The inbox's count (window None) or the rows of one page (window: (offset, limit)), for ppda.prepared."""
+    user = visibility_stand_in(coordinator, has_staff, user_id=user_id, staff_id=staff_id)
+    cases = _inbox_narrowed(cases_for_user(user), status_set, risk_kind, route_set, status, risk, route)
+    if window is None:
+        return cases.order_by().values(k=Value(1)).annotate(n=Count("pk")).values_list("n", flat=True)
+    return inbox_cases(cases)[window[0] : window[0] + window[1]]
+
+
+_inbox_prepared = PreparedQuery(_build_inbox, user_id=int, staff_id=int, status=str, risk=str, route=str)
+
+
+class _InboxRows:
+    """The inbox's cases as Paginator reads them: its count, and the slice for one page, each a prepared query."""
+
+    ordered = True
+
+    def __init__(self, shape: tuple, values: dict):
+        self._shape, self._values = shape, values
+
+    def count(self) -> int:
+        return _inbox_prepared(*self._shape, None, **self._values)[0]
+
+    def __getitem__(self, window: slice) -> list[Case]:
+        return _inbox_prepared(*self._shape, (window.start, window.stop - window.start), **self._values)
+
+
+def inbox_prepared(*, user, status: str = "", risk: str = "", route: str = "", q: str = "", extra=None):
+    """The unsearched inbox (no reference search, no extra filter: the usual view) as a sequence whose count and
+    page slices run prepared queries (ppda.prepared), or None when the filters need inbox_filtered's queryset.
+    The same cases, in the same order, as inbox_cases(inbox_filtered(...))."""
+    if (q or "").strip() or any((extra or {}).values()) or not (user.is_authenticated and user.is_active):
+        return None
+    shape = (*visibility_shape(user), *_inbox_filter_shape(status, risk, route))
+    values = {
+        "user_id": user.pk,
+        "staff_id": getattr(user, "staff_id", None) or 0,
+        "status": status,
+        "risk": risk,
+        "route": route,
+    }
+    return _InboxRows(shape, values)
 
 
 def inbox_cases(cases: QuerySet | None = None, **filters) -> QuerySet:

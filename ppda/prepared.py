@@ -145,7 +145,8 @@ class PreparedQuery:
             )
 
 
-@per_process
+# Bounded: a shape may carry a page's offset (the inbox), and the number of pages has no fixed limit.
+@per_process(maxsize=512)
 def _compile(prepared: PreparedQuery, shape: tuple) -> _Compiled:
     sentinels = {name: _sentinel(kind, i) for i, (name, kind) in enumerate(prepared.params.items())}
     queryset = prepared.build(*shape, **sentinels)

@@ -20,6 +20,7 @@ from oversight.models import Allocation
 from ppda.models import StaffMember
 from ppda.prepared import PreparedQuery
 
+from . import case_reads
 from .pool import line_managers, soo_pool
 from .ranking import Ranking, rank_candidates
 from .rules import CaseFacts, Declaration, Person
@@ -33,12 +34,23 @@ def open_case_limit() -> int:
 
 
 def case_parties(case: Case) -> list[Party]:
-    """The case's parties with what the rules and the allocation page show (staff, units, home district)."""
-    return list(
-        case.parties.select_related("staff__command", "staff__department", "staff__team", "home_district").order_by(
-            "role", "id"
-        )
+    """The case's parties with what the rules and the allocation page show (staff, units, home district).
+    One query, prepared (ppda.prepared)."""
+    parties = _case_parties(case_id=case.pk)
+    for party in parties:
+        party.case = case  # as case.parties would: no query for party.case
+    return parties
+
+
+def _build_case_parties(*, case_id):
+    return (
+        Party.objects.filter(case_id=case_id)
+        .select_related("staff__command", "staff__department", "staff__team", "home_district")
+        .order_by("role", "id")
     )
+
+
+_case_parties = PreparedQuery(_build_case_parties, case_id=int)
 
 
 def _person(party: Party, label: str) -> Person:
@@ -221,7 +233,8 @@ def allocation_check(case: Case, soo: StaffMember):
 
 
 def live_allocation(case: Case) -> Allocation | None:
-    return Allocation.objects.filter(case=case, status__in=Allocation.LIVE).select_related("soo").first()
+    """The case's live (pending or accepted) allocation with its SOO, or None: the read the case pages use."""
+    return case_reads.live_allocation(case)
 
 
 def allocations_for_soo(user) -> QuerySet:

@@ -1,11 +1,13 @@
 """Reads of cases. Every view reaches a case through here: one rule for lists and single objects."""
 
 import datetime as dt
+import uuid
 
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Count,
     Exists,
     F,
     Func,
@@ -23,6 +25,7 @@ from django.utils import timezone
 from ppda.display import local_datetime, time_since, url_for_each
 from ppda.models import StaffMember
 from ppda.permissions import objects_for_user
+from ppda.prepared import PreparedQuery, any_of
 from ppda.roles import Role, has_role
 
 from .extensions import allocation_reads, inbox_filters
@@ -108,15 +111,62 @@ def case_get_visible(user, public_id, *, visible: QuerySet | None = None, with_d
 
     `visible` is cases_for_user(user) when the caller already built it. With `with_declaration`, the case
     carries `user_declared`: whether the user has made the first-open declaration (read in the same query)."""
+    try:
+        if visible is None and user.is_authenticated and user.is_active:
+            # The one read behind every case page: compiled once per shape (ppda.prepared), not per request.
+            found = _visible_case(
+                *visibility_shape(user),
+                with_declaration,
+                public_id=public_id,
+                user_id=user.pk,
+                staff_id=getattr(user, "staff_id", None) or 0,
+            )
+            if not found:
+                raise Case.DoesNotExist
+            return found[0]
+        return _visible_case_queryset(user, visible, with_declaration).get(public_id=public_id)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such case.") from None
+
+
+def _visible_case_queryset(user, visible: QuerySet | None, with_declaration: bool) -> QuerySet:
     qs = (cases_for_user(user) if visible is None else visible).select_related("incident_district")
     if with_declaration:
         qs = qs.annotate(
             user_declared=Exists(CaseAccessDeclaration.objects.filter(case_id=OuterRef("pk"), user_id=user.pk))
         )
-    try:
-        return qs.get(public_id=public_id)
-    except (Case.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such case.") from None
+    return qs
+
+
+def visibility_shape(user) -> tuple[bool, bool]:
+    """What changes the SQL of cases_for_user(user), for an active user: (coordinator, has a staff record).
+    A prepared query built on cases_for_user (ppda.prepared) takes it as its shape, and builds with
+    visibility_stand_in."""
+    return has_role(user, Role.COORDINATOR), getattr(user, "staff_id", None) is not None
+
+
+class _UserStandIn:
+    """What cases_for_user reads of a user, for compiling its query with stand-in values (ppda.prepared)."""
+
+    is_authenticated = is_active = True
+
+    def __init__(self, pk, staff_id, coordinator: bool):
+        self.pk, self.staff_id = pk, staff_id
+        self._ppda_roles = {Role.COORDINATOR} if coordinator else set()
+
+
+def visibility_stand_in(coordinator: bool, has_staff: bool, *, user_id, staff_id) -> _UserStandIn:
+    """An active user of this visibility_shape for cases_for_user, with these (stand-in) ids."""
+    return _UserStandIn(user_id, staff_id if has_staff else None, coordinator)
+
+
+def _build_visible_case(coordinator: bool, has_staff: bool, with_declaration: bool, *, public_id, user_id, staff_id):
+    user = visibility_stand_in(coordinator, has_staff, user_id=user_id, staff_id=staff_id)
+    # get() would add LIMIT 21; a public id is unique, so one row or none either way.
+    return _visible_case_queryset(user, None, with_declaration).filter(public_id=public_id)[:1]
+
+
+_visible_case = PreparedQuery(_build_visible_case, public_id=uuid.UUID, user_id=int, staff_id=int)
 
 
 # (case id, user id) for every user who may never open the case: the rule behind users_excluded_from and
@@ -176,14 +226,7 @@ def inbox_filtered(
     """The cases the coordinators' inbox lists: open cases unless a status is asked for, narrowed by the filters.
     Built on cases_for_user, so a coordinator never sees a case they are a party to or declared a conflict on.
     Plain, so that counting them is an index-only scan; inbox_cases adds the order and what each row shows."""
-    qs = cases_for_user(user)
-    qs = qs.filter(status=status) if status in Case.Status.values else qs.exclude(status=Case.Status.CLOSED)
-    if risk in Case.Risk.values:
-        qs = qs.filter(risk_level=risk)
-    elif risk == "none":
-        qs = qs.filter(risk_level="")
-    if route in Case.Route.values:
-        qs = qs.filter(route=route)
+    qs = _inbox_narrowed(cases_for_user(user), *_inbox_filter_shape(status, risk, route), status, risk, route)
     q = (q or "").strip().upper()
     if q:
         qs = qs.filter(reference__contains=q)
@@ -192,6 +235,69 @@ def inbox_filtered(
         if found is not None and value and value in dict(found.choices):
             qs = qs.filter(found.condition(value))
     return qs
+
+
+def _inbox_filter_shape(status: str, risk: str, route: str) -> tuple[bool, str, bool]:
+    """Which of the plain filters apply (what changes the inbox's SQL; their values are parameters)."""
+    risk_kind = "value" if risk in Case.Risk.values else "none" if risk == "none" else ""
+    return status in Case.Status.values, risk_kind, route in Case.Route.values
+
+
+def _inbox_narrowed(qs, status_set: bool, risk_kind: str, route_set: bool, status, risk, route) -> QuerySet:
+    qs = qs.filter(status=status) if status_set else qs.exclude(status=Case.Status.CLOSED)
+    if risk_kind == "value":
+        qs = qs.filter(risk_level=risk)
+    elif risk_kind == "none":
+        qs = qs.filter(risk_level="")
+    if route_set:
+        qs = qs.filter(route=route)
+    return qs
+
+
+def _build_inbox(
+    coordinator, has_staff, status_set, risk_kind, route_set, window, *, user_id, staff_id, status, risk, route
+):
+    """The inbox's count (window None) or the rows of one page (window: (offset, limit)), for ppda.prepared."""
+    user = visibility_stand_in(coordinator, has_staff, user_id=user_id, staff_id=staff_id)
+    cases = _inbox_narrowed(cases_for_user(user), status_set, risk_kind, route_set, status, risk, route)
+    if window is None:
+        return cases.order_by().values(k=Value(1)).annotate(n=Count("pk")).values_list("n", flat=True)
+    return inbox_cases(cases)[window[0] : window[0] + window[1]]
+
+
+_inbox_prepared = PreparedQuery(_build_inbox, user_id=int, staff_id=int, status=str, risk=str, route=str)
+
+
+class _InboxRows:
+    """The inbox's cases as Paginator reads them: its count, and the slice for one page, each a prepared query."""
+
+    ordered = True
+
+    def __init__(self, shape: tuple, values: dict):
+        self._shape, self._values = shape, values
+
+    def count(self) -> int:
+        return _inbox_prepared(*self._shape, None, **self._values)[0]
+
+    def __getitem__(self, window: slice) -> list[Case]:
+        return _inbox_prepared(*self._shape, (window.start, window.stop - window.start), **self._values)
+
+
+def inbox_prepared(*, user, status: str = "", risk: str = "", route: str = "", q: str = "", extra=None):
+    """The unsearched inbox (no reference search, no extra filter: the usual view) as a sequence whose count and
+    page slices run prepared queries (ppda.prepared), or None when the filters need inbox_filtered's queryset.
+    The same cases, in the same order, as inbox_cases(inbox_filtered(...))."""
+    if (q or "").strip() or any((extra or {}).values()) or not (user.is_authenticated and user.is_active):
+        return None
+    shape = (*visibility_shape(user), *_inbox_filter_shape(status, risk, route))
+    values = {
+        "user_id": user.pk,
+        "staff_id": getattr(user, "staff_id", None) or 0,
+        "status": status,
+        "risk": risk,
+        "route": route,
+    }
+    return _InboxRows(shape, values)
 
 
 def inbox_cases(cases: QuerySet | None = None, **filters) -> QuerySet:
@@ -283,19 +389,52 @@ def coordinator_shifts_upcoming(*, now: dt.datetime | None = None, days: int = 1
 # -- History ------------------------------------------------------------------------------------------------
 
 
-def _same_people(parties) -> Q | None:
-    """Match the same person on another case: a police party by staff record; anyone else by normalised
-    name AND date of birth - never by name alone (common names would join strangers' histories)."""
-    match = Q()
-    found = False
-    for p in parties:
-        if p.staff_id is not None:
-            match |= Q(staff_id=p.staff_id)
-            found = True
-        elif p.normalised_name and p.date_of_birth is not None:
-            match |= Q(staff__isnull=True, normalised_name=p.normalised_name, date_of_birth=p.date_of_birth)
-            found = True
-    return match if found else None
+# The same person on other cases: a police party by staff record; anyone else by normalised name AND date of
+# birth - never by name alone (common names would join strangers' histories). Two halves, each on its index
+# (staff_id; party_name_dob). Params: case, staff (ids), names, dobs (same length).
+_SAME_PEOPLE_SQL = (
+    f"SELECT case_id, role FROM {Party._meta.db_table}"  # noqa: S608 - names from the models
+    " WHERE staff_id = ANY(%(staff)s::bigint[]) AND case_id <> %(case)s"
+    f" UNION ALL SELECT p.case_id, p.role FROM {Party._meta.db_table} p"
+    " JOIN unnest(%(names)s::text[], %(dobs)s::date[]) AS m(name, dob)"
+    " ON p.normalised_name = m.name AND p.date_of_birth = m.dob"
+    " WHERE p.staff_id IS NULL AND p.case_id <> %(case)s"
+)
+
+
+def _same_people_cases(case: Case, parties) -> dict[int, set[str]]:
+    """Other cases in which one of these parties appears: case id -> the roles they have there. One query, none
+    when no party can be matched."""
+    staff = [p.staff_id for p in parties if p.staff_id is not None]
+    named = [(p.normalised_name, p.date_of_birth) for p in parties if p.staff_id is None]
+    named = [(name, dob) for name, dob in named if name and dob is not None]
+    if not staff and not named:
+        return {}
+    roles: dict[int, set[str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SAME_PEOPLE_SQL,
+            {"case": case.pk, "staff": staff, "names": [n for n, _ in named], "dobs": [d for _, d in named]},
+        )
+        for case_id, role in cursor.fetchall():
+            roles.setdefault(case_id, set()).add(role)
+    return roles
+
+
+def _history_cases_queryset(visible: QuerySet, *, ids) -> QuerySet:
+    return (
+        visible.filter(pk__in=any_of(ids))
+        .annotate(**allocation_reads().history_annotations())
+        .order_by("-received_at", "-pk")
+    )
+
+
+def _build_history_cases(coordinator: bool, has_staff: bool, *, ids, user_id, staff_id):
+    user = visibility_stand_in(coordinator, has_staff, user_id=user_id, staff_id=staff_id)
+    return _history_cases_queryset(cases_for_user(user), ids=ids)
+
+
+_history_cases = PreparedQuery(_build_history_cases, ids=list, user_id=int, staff_id=int)
 
 
 def case_history(*, case: Case, user=None, visible: QuerySet | None = None, parties=None) -> list[Case]:
@@ -304,23 +443,20 @@ def case_history(*, case: Case, user=None, visible: QuerySet | None = None, part
     (need-to-know applies to history too). `parties` are this case's parties when the caller has them.
 
     Three queries whatever the number of cases (two when the parties are given): this case's parties, the
-    matches, the cases (SOO by subquery, provided by oversight: cases.extensions)."""
-    match = _same_people(list(case.parties.all()) if parties is None else parties)
-    if match is None:
-        return []
-    matches = Party.objects.filter(match).exclude(case_id=case.pk).values_list("case_id", "role")
-    roles: dict[int, set[str]] = {}
-    for case_id, role in matches:
-        roles.setdefault(case_id, set()).add(role)
+    matches, the cases (SOO by subquery, provided by oversight: cases.extensions). With a user, the last is
+    prepared (ppda.prepared)."""
+    roles = _same_people_cases(case, list(case.parties.all()) if parties is None else parties)
     if not roles:
         return []
-    if visible is None:
-        visible = cases_for_user(user) if user is not None else Case.objects.all()
-    rows = list(
-        visible.filter(pk__in=list(roles))
-        .annotate(**allocation_reads().history_annotations())
-        .order_by("-received_at", "-pk")
-    )
+    ids = sorted(roles)
+    if visible is None and user is not None and user.is_authenticated and user.is_active:
+        rows = _history_cases(
+            *visibility_shape(user), ids=ids, user_id=user.pk, staff_id=getattr(user, "staff_id", None) or 0
+        )
+    else:
+        if visible is None:
+            visible = cases_for_user(user) if user is not None else Case.objects.all()
+        rows = list(_history_cases_queryset(visible, ids=ids))
     labels = dict(Party.Role.choices)
     for row in rows:
         row.matched_roles = sorted(labels[r] for r in roles[row.pk])
@@ -331,31 +467,59 @@ def case_history(*, case: Case, user=None, visible: QuerySet | None = None, part
 
 
 def case_page_parties(case: Case) -> list[Party]:
-    """Parties with their staff record and safe-contact arrangements, victims first: one query."""
-    return list(
-        case.parties.select_related(
-            "staff__department", "staff__district", "staff__team", "home_district", "safe_contact"
-        ).order_by("-role", "id")  # 'victim' sorts after 'suspect'; reversed puts victims first
+    """Parties with their staff record and safe-contact arrangements, victims first: one query (prepared)."""
+    parties = _case_page_parties(case_id=case.pk)
+    for party in parties:
+        party.case = case  # as case.parties would: no query for party.case
+    return parties
+
+
+def _build_case_page_parties(*, case_id):
+    return (
+        Party.objects.filter(case_id=case_id)
+        .select_related("staff__department", "staff__district", "staff__team", "home_district", "safe_contact")
+        .order_by("-role", "id")  # 'victim' sorts after 'suspect'; reversed puts victims first
     )
+
+
+_case_page_parties = PreparedQuery(_build_case_page_parties, case_id=int)
 
 
 def case_links(*, case: Case, user=None, visible: QuerySet | None = None) -> list[dict]:
     """Linked cases both ways (links from this case first). The other case's page is linked only when the user
-    may open it (`visible` is cases_for_user(user) when the caller has it). One query, two with links."""
-    links = sorted(
-        CaseLink.objects.filter(Q(from_case=case) | Q(to_case=case)).select_related("from_case", "to_case"),
-        key=lambda link: (link.from_case_id != case.pk, link.pk),
-    )
+    may open it (`visible` is cases_for_user(user) when the caller has it). One query, two with links; with a
+    user, both prepared (ppda.prepared)."""
+    links = sorted(_links_of(case_id=case.pk), key=lambda link: (link.from_case_id != case.pk, link.pk))
     if not links:
         return []
     others = [link.to_case if link.from_case_id == case.pk else link.from_case for link in links]
-    if visible is None:
-        visible = cases_for_user(user)
-    can_open = set(visible.filter(pk__in=[o.pk for o in others]).values_list("pk", flat=True))
+    ids = sorted({o.pk for o in others})
+    if visible is None and user is not None and user.is_authenticated and user.is_active:
+        staff_id = getattr(user, "staff_id", None) or 0
+        found = _visible_ids(*visibility_shape(user), ids=ids, user_id=user.pk, staff_id=staff_id)
+    else:
+        found = (cases_for_user(user) if visible is None else visible).filter(pk__in=ids).values_list("pk", flat=True)
+    can_open = set(found)
     return [
         {"kind": link.get_kind_display(), "note": link.note, "case": other, "can_open": other.pk in can_open}
         for link, other in zip(links, others, strict=True)
     ]
+
+
+_links_of = PreparedQuery(
+    lambda *, case_id: CaseLink.objects.filter(Q(from_case_id=case_id) | Q(to_case_id=case_id)).select_related(
+        "from_case", "to_case"
+    ),
+    case_id=int,
+)
+
+
+def _build_visible_ids(coordinator: bool, has_staff: bool, *, ids, user_id, staff_id):
+    user = visibility_stand_in(coordinator, has_staff, user_id=user_id, staff_id=staff_id)
+    return cases_for_user(user).filter(pk__in=any_of(ids)).values_list("pk", flat=True)
+
+
+_visible_ids = PreparedQuery(_build_visible_ids, ids=list, user_id=int, staff_id=int)
 
 
 def case_live_allocation(case: Case):

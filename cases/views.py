@@ -58,16 +58,21 @@ def _error_summary(*forms_) -> list[tuple[str, str]]:
 def inbox(request):
     form = InboxFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    cases = selectors.inbox_filtered(
-        user=request.user,
-        status=filters.get("status", ""),
-        risk=filters.get("risk", ""),
-        route=filters.get("route", ""),
-        q=filters.get("q", ""),
-        extra={f.name: filters.get(f.name, "") for f in inbox_filters()},
-    )
-    paginator = Paginator(selectors.inbox_cases(cases), INBOX_PAGE_SIZE)
-    paginator.count = cases.count()  # counted without the rows' joins: an index-only scan
+    chosen = {
+        "user": request.user,
+        "status": filters.get("status", ""),
+        "risk": filters.get("risk", ""),
+        "route": filters.get("route", ""),
+        "q": filters.get("q", ""),
+        "extra": {f.name: filters.get(f.name, "") for f in inbox_filters()},
+    }
+    prepared = selectors.inbox_prepared(**chosen)
+    if prepared is not None:
+        paginator = Paginator(prepared, INBOX_PAGE_SIZE)
+    else:
+        cases = selectors.inbox_filtered(**chosen)
+        paginator = Paginator(selectors.inbox_cases(cases), INBOX_PAGE_SIZE)
+        paginator.count = cases.count()  # counted without the rows' joins: an index-only scan
     page = paginator.get_page(request.GET.get("page"))
     now = timezone.now()
     names = ("status", "risk", "route", *(f.name for f in inbox_filters()))
@@ -202,7 +207,6 @@ def intake_done(request, case):
 @case_page("case page")
 def detail(request, case):
     parties = selectors.case_page_parties(case)
-    visible = selectors.cases_for_user(request.user)
     return render(
         request,
         "cases/detail.html",
@@ -210,8 +214,8 @@ def detail(request, case):
             "case": case,
             "victims": [p for p in parties if p.role == "victim"],
             "suspects": [p for p in parties if p.role == "suspect"],
-            "history": selectors.case_history(case=case, visible=visible, parties=parties),
-            "links": selectors.case_links(case=case, visible=visible),
+            "history": selectors.case_history(case=case, user=request.user, parties=parties),
+            "links": selectors.case_links(case=case, user=request.user),
             "allocation": selectors.case_live_allocation(case),
             "is_coordinator": has_role(request.user, Role.COORDINATOR),
         },

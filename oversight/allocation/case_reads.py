@@ -9,6 +9,7 @@ from django.db.models.functions import Concat
 
 from cases.extensions import AllocationReads
 from oversight.models import Allocation
+from ppda.prepared import PreparedQuery
 
 
 def inbox_annotations() -> dict:
@@ -35,8 +36,20 @@ def history_annotations() -> dict:
 
 
 def live_allocation(case):
-    """The case's live (pending or accepted) allocation with its SOO, or None."""
-    return Allocation.objects.filter(case=case, status__in=Allocation.LIVE).select_related("soo").first()
+    """The case's live (pending or accepted) allocation with its SOO, or None (one query, prepared: ppda.prepared)."""
+    found = _live_allocation(case_id=case.pk)
+    if not found:
+        return None
+    found[0].case = case
+    return found[0]
+
+
+def _build_live_allocation(*, case_id):
+    # first() in the model's order: at most one is live (constraint allocation_one_live_per_case).
+    return Allocation.objects.filter(case_id=case_id, status__in=Allocation.LIVE).select_related("soo")[:1]
+
+
+_live_allocation = PreparedQuery(_build_live_allocation, case_id=int)
 
 
 def soo_user_ids(case_ids: list[int]) -> dict[int, list[int]]:

@@ -18,7 +18,9 @@ from django.db.models import QuerySet
 from cases.models import Case, CaseAccessDeclaration, CaseLink, ConflictDeclaration, Party
 from oversight.models import Allocation
 from ppda.models import StaffMember
+from ppda.prepared import PreparedQuery
 
+from . import case_reads
 from .pool import line_managers, soo_pool
 from .ranking import Ranking, rank_candidates
 from .rules import CaseFacts, Declaration, Person
@@ -32,12 +34,23 @@ def open_case_limit() -> int:
 
 
 def case_parties(case: Case) -> list[Party]:
-    """The case's parties with what the rules and the allocation page show (staff, units, home district)."""
-    return list(
-        case.parties.select_related("staff__command", "staff__department", "staff__team", "home_district").order_by(
-            "role", "id"
-        )
+    """The case's parties with what the rules and the allocation page show (staff, units, home district).
+    One query, prepared (ppda.prepared)."""
+    parties = _case_parties(case_id=case.pk)
+    for party in parties:
+        party.case = case  # as case.parties would: no query for party.case
+    return parties
+
+
+def _build_case_parties(*, case_id):
+    return (
+        Party.objects.filter(case_id=case_id)
+        .select_related("staff__command", "staff__department", "staff__team", "home_district")
+        .order_by("role", "id")
     )
+
+
+_case_parties = PreparedQuery(_build_case_parties, case_id=int)
 
 
 def _person(party: Party, label: str) -> Person:
@@ -220,7 +233,8 @@ def allocation_check(case: Case, soo: StaffMember):
 
 
 def live_allocation(case: Case) -> Allocation | None:
-    return Allocation.objects.filter(case=case, status__in=Allocation.LIVE).select_related("soo").first()
+    """The case's live (pending or accepted) allocation with its SOO, or None: the read the case pages use."""
+    return case_reads.live_allocation(case)
 
 
 def allocations_for_soo(user) -> QuerySet:
@@ -235,6 +249,27 @@ def allocations_for_soo(user) -> QuerySet:
         .select_related("case", "contact_plan")
         .order_by("first_contact_due")
     )
+
+
+def _build_dashboard_allocations(coordinator: bool, has_staff: bool, *, user_id, staff_id):
+    from cases.selectors import visibility_stand_in
+    from oversight.update_form.selectors import form_state_annotations
+
+    user = visibility_stand_in(coordinator, has_staff, user_id=user_id, staff_id=staff_id)
+    return allocations_for_soo(user).annotate(**form_state_annotations("case"))
+
+
+_dashboard_allocations_prepared = PreparedQuery(_build_dashboard_allocations, user_id=int, staff_id=int)
+
+
+def _dashboard_allocations(user) -> list[Allocation]:
+    """allocations_for_soo(user) with each case's update-form state (21 joined columns): compiled once per
+    process (ppda.prepared), the dashboard's CPU having been mostly the ORM building this query."""
+    from cases.selectors import visibility_shape
+
+    if getattr(user, "staff_id", None) is None or not (user.is_authenticated and user.is_active):
+        return []
+    return _dashboard_allocations_prepared(*visibility_shape(user), user_id=user.pk, staff_id=user.staff_id)
 
 
 def next_deadline(allocation: Allocation, now) -> tuple[str, object, str]:
@@ -266,14 +301,14 @@ def soo_dashboard_rows(user, now) -> list[dict]:
     """The SOO dashboard's rows, soonest deadline first (nothing scheduled last), with every value the table
     shows worked out here once (one reverse per URL name, local dates): a few substitutions per row in the
     template. One query (allocations_for_soo, with each case's update-form state read by join)."""
-    from oversight.update_form.selectors import form_state, form_state_annotations
+    from oversight.update_form.selectors import form_state
     from ppda.display import local_datetime, url_for_each
 
     case_url, contacts_url = url_for_each("cases:detail"), url_for_each("contacts:detail")
     respond_url, pack_url = url_for_each("oversight:respond"), url_for_each("oversight:pack")
     form_url = url_for_each("update_form:detail")
     rows = []
-    for a in allocations_for_soo(user).annotate(**form_state_annotations("case")):
+    for a in _dashboard_allocations(user):
         what, when, state = next_deadline(a, now)
         pending = a.status == Allocation.Status.PENDING
         rows.append(

@@ -19,3 +19,5 @@ WHITENOISE_AUTOREFRESH = True
 # Parallel xdist workers share one Redis database: each keeps to keys of its own.
 CACHES["default"]["KEY_PREFIX"] = f"ppda-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # noqa: F405
 PPDA_PROFILE = "test"
+# Every prepared query (ppda/prepared.py) is checked against the queryset it stands for, on every call.
+PPDA_PREPARED_VERIFY = True

@@ -6,7 +6,7 @@ Every page passes axe-core (no serious or critical violation) and, at 320 px, do
 import pytest
 
 from ppda.roles import Role
-from tests.e2e.journey import WIDTHS, check, sign_in, with_authenticator
+from tests.e2e.journey import WIDTHS, check, docs_shot, sign_in, with_authenticator
 from tests.factories.cases import CaseFactory, CivilianVictimFactory, PoliceSuspectFactory
 from tests.factories.directory import PsdDepartmentFactory, UserFactory
 from tests.factories.oversight import soo_with_user
@@ -40,6 +40,7 @@ def test_coordinator_triages_and_allocates(live_server, page, axe_source, width)
     page.goto(f"{live_server.url}/cases/")
     assert page.locator("h1").inner_text() == "Inbox"
     check(page, axe_source, "inbox")
+    docs_shot(page, "coordinator-inbox")
     if width >= 1280:  # the whole table is on screen: Deadline and Triage columns are not clipped
         header = page.get_by_role("columnheader", name="Triage").bounding_box()
         assert header["x"] + header["width"] <= width
@@ -85,6 +86,8 @@ def test_coordinator_triages_and_allocates(live_server, page, axe_source, width)
     page.get_by_label("Choose Drew Local").check()
     assert district_box.is_visible() and not page.get_by_label("Declined this case before").is_visible()
     check(page, axe_source, "allocate override shown")
+    page.locator("summary", has_text="Who").first.scroll_into_view_if_needed()
+    docs_shot(page, "allocation-exclusions")
 
     # Allocate the first suggested with the keyboard alone.
     page.get_by_label(f"Choose {first.full_name}").focus()

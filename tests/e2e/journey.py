@@ -91,8 +91,16 @@ def check(page, axe_source: str, name: str) -> None:
         assert not overflows(page), f"{name} scrolls sideways at {width} px: {too_wide(page)}"
 
 
-def docs_shot(page, name: str) -> None:
-    """A README picture: the 1280 px viewport only (the top of the page, as a reader first sees it)."""
-    if page.viewport_size["width"] == 1280:
-        (SHOTS / "docs").mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SHOTS / "docs" / f"{name}.png")
+def docs_shot(page, name: str, *, top: str | None = None, height: int = 900) -> None:
+    """A README picture at 1280 px only: the viewport (`height` px tall), scrolled so that the element `top`
+    (a selector) starts it, as a reader would scroll to the part that matters."""
+    if page.viewport_size["width"] != 1280:
+        return
+    (SHOTS / "docs").mkdir(parents=True, exist_ok=True)
+    before = page.viewport_size
+    page.set_viewport_size({"width": 1280, "height": height})
+    if top:
+        page.locator(top).first.evaluate("e => window.scrollTo(0, e.getBoundingClientRect().top + scrollY - 15)")
+    page.screenshot(path=SHOTS / "docs" / f"{name}.png")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.set_viewport_size(before)

@@ -10,10 +10,14 @@ import time
 import pytest
 from pypdf import PdfReader
 
-from oversight.update_form.services import investigation_save
+from cases.investigations.models import PsdUpdate
+from cases.investigations.services import psd_assign, psd_update_post
+from oversight.update_form.models import Overview, SupportStatus
+from oversight.update_form.services import investigation_save, overview_save, support_save
 from tests.e2e.journey import WIDTHS, check, docs_shot, open_section, sign_in, with_authenticator
-from tests.factories.panels import published_panel
-from tests.factories.update_form import SUSPECT, VICTIM
+from tests.factories.investigations import open_investigation
+from tests.factories.panels import chair_user, published_panel
+from tests.factories.update_form import ALL_SUPPORT_OFFERED, SUSPECT, VICTIM
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -35,11 +39,22 @@ def _leaks(text: str, identifiers: list[str]) -> list[str]:
 
 
 def _world():
-    panel = published_panel(n_cases=1, accepted=False)
+    chair = chair_user(first_name="Morwenna", last_name="Price")
+    panel = published_panel(n_cases=1, accepted=False, chair=chair)
     case, soo = panel.cases[0]
-    # The SOO wrote the victim's name in the form: the panel must see it replaced.
+    # The SOO wrote the victim's name in the form, and PSD the suspect's: the panel must see them replaced.
+    overview_save(case=case, user=soo, relationship=Overview.Relationship.EX_PARTNER)
+    support = {**ALL_SUPPORT_OFFERED, "idva": (SupportStatus.ACCEPTED, "Rosalind met the IDVA on Tuesday.")}
+    support_save(case=case, user=soo, support=support)
     investigation_save(case=case, user=soo, progress="Rosalind Hope was told of the charging decision by the OIC.")
-    return panel, case, with_authenticator(panel.chair)
+    psd_assign(case=case, user=panel.psd, by=panel.coordinator)
+    psd_update_post(
+        investigation=open_investigation(case, panel.psd, misconduct=False),
+        by=panel.psd,
+        kind=PsdUpdate.Kind.NOTE,
+        text="Sergeant Ashcombe-Vale was interviewed under caution.",
+    )
+    return panel, case, with_authenticator(chair)
 
 
 def _download_pack(page, live_server) -> tuple[str, bytes]:
@@ -91,10 +106,11 @@ def test_chair_reads_anonymised_papers_records_an_outcome_and_downloads_the_pack
     page.get_by_role("link", name="Read the papers").first.click()
     body = page.locator("body").inner_text()
     assert f"Case {case.pseudonym}" in body and "Victim A was told of the charging decision" in body
+    assert "Suspect A was interviewed under caution." in body
     assert _leaks(body, identifiers) == []
     assert _leaks(page.content(), identifiers) == []  # nor in attributes, titles or hidden text
     check(page, axe_source, "anonymised papers")
-    docs_shot(page, "panel-anonymised-form")
+    docs_shot(page, "panel-anonymised-form", top=".govuk-caption-l", height=1600)
 
     # Record a decision and a bring-back on the meeting's agenda item.
     open_section(page, "Panels")

@@ -22,6 +22,8 @@ def test_soo_accepts_logs_a_contact_and_opens_the_update_form(live_server, page,
     SafeContactFactory(party=case.parties.get(role="victim"))
     allocation = PendingAllocationFactory(case=case, allocated_at=timezone.now() - dt.timedelta(hours=3))
     soo = with_authenticator(allocation.soo.user)
+    soo.first_name, soo.last_name = "Alex", "Barraclough"
+    soo.save(update_fields=["first_name", "last_name"])
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, live_server.url, soo)
     check(page, axe_source, "soo home")

@@ -89,7 +89,10 @@ def investigation_record_summary(case: Case) -> RecordSummary | None:
     if latest is not None:
         said = latest.text or latest.decision
         parts.append(f"Latest PSD update: {latest.get_kind_display().lower()}" + (f", {said}" if said else ""))
-    return RecordSummary(summary=". ".join(parts) + ".", updated_at=investigation.last_update_at)
+    summary = ". ".join(parts)
+    if not summary.endswith((".", "!", "?")):  # the update's own text may already end its sentence
+        summary += "."
+    return RecordSummary(summary=summary, updated_at=investigation.last_update_at)
 
 
 def outcomes_for_case(case: Case) -> tuple[str, str] | None:

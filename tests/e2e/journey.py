@@ -1,6 +1,8 @@
 """Helpers for the user journeys: real sign-in (password and authenticator code), and the checks every page
 visited must pass: axe-core (no serious or critical violation) and, at phone width, no sideways scroll
-(WCAG 1.4.10 reflow). Each checked page is also saved as a PNG under .run/screenshots/ (gitignored)."""
+(WCAG 1.4.10 reflow). Each checked page is also saved as a PNG under .run/screenshots/ (gitignored); the few
+pages README shows are also saved cropped to a 1280 px viewport under .run/screenshots/docs/ (`docs_shot`), from
+which docs/img/ is refreshed by hand."""
 
 import hashlib
 import hmac
@@ -46,9 +48,36 @@ def sign_in(page, base_url: str, user) -> None:
     page.wait_for_url(f"{base_url}/")
 
 
+def open_section(page, name: str) -> None:
+    """Follow a link of the service navigation, opening the Menu first where it is collapsed (phone width)."""
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible() and menu.get_attribute("aria-expanded") != "true":
+        menu.click()
+    page.locator("#navigation").get_by_role("link", name=name).click()
+
+
+def switch_user(page, base_url: str, user) -> None:
+    """The next person at the browser: the session cookie goes (as at sign-out), then they sign in."""
+    page.context.clear_cookies()
+    sign_in(page, base_url, user)
+
+
 def overflows(page) -> bool:
     """The page scrolls sideways (a table too wide for its scroll box does not count: that box scrolls)."""
     return page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+
+
+def too_wide(page) -> list[str]:
+    """The innermost elements that reach past the right edge of the screen (what to fix when a page overflows)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                && ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1)
+                && !e.closest('.ppda-table-scroll, .govuk-visually-hidden'))
+            .slice(0, 5)
+            .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '')
+                + ' (' + Math.round(e.getBoundingClientRect().right) + ' px)')"""
+    )
 
 
 def check(page, axe_source: str, name: str) -> None:
@@ -59,4 +88,19 @@ def check(page, axe_source: str, name: str) -> None:
     violations = axe_violations(page, axe_source)
     assert violations == [], f"{name} at {width} px: {violations}"
     if width <= 320:
-        assert not overflows(page), f"{name} scrolls sideways at {width} px"
+        assert not overflows(page), f"{name} scrolls sideways at {width} px: {too_wide(page)}"
+
+
+def docs_shot(page, name: str, *, top: str | None = None, height: int = 900) -> None:
+    """A README picture at 1280 px only: the viewport (`height` px tall), scrolled so that the element `top`
+    (a selector) starts it, as a reader would scroll to the part that matters."""
+    if page.viewport_size["width"] != 1280:
+        return
+    (SHOTS / "docs").mkdir(parents=True, exist_ok=True)
+    before = page.viewport_size
+    page.set_viewport_size({"width": 1280, "height": height})
+    if top:
+        page.locator(top).first.evaluate("e => window.scrollTo(0, e.getBoundingClientRect().top + scrollY - 15)")
+    page.screenshot(path=SHOTS / "docs" / f"{name}.png")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.set_viewport_size(before)

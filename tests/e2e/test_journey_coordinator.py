@@ -6,21 +6,23 @@ Every page passes axe-core (no serious or critical violation) and, at 320 px, do
 import pytest
 
 from ppda.roles import Role
-from tests.e2e.journey import WIDTHS, check, sign_in, with_authenticator
+from tests.e2e.journey import WIDTHS, check, docs_shot, sign_in, with_authenticator
 from tests.factories.cases import CaseFactory, CivilianVictimFactory, PoliceSuspectFactory
-from tests.factories.directory import PsdDepartmentFactory, UserFactory
+from tests.factories.directory import PsdDepartmentFactory, StaffMemberFactory, UserFactory
 from tests.factories.oversight import soo_with_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _world():
-    coordinator = with_authenticator(UserFactory(username="e2e.coordinator", roles=[Role.COORDINATOR]))
+    coordinator = with_authenticator(
+        UserFactory(username="e2e.coordinator", first_name="Priya", last_name="Hallam", roles=[Role.COORDINATOR])
+    )
     for _ in range(26):  # more than a page of the inbox
         CaseFactory()
     case = CaseFactory(reference="DA/2026/777001")
     CivilianVictimFactory(case=case, first_name="Hope", last_name="Sample")
-    suspect = PoliceSuspectFactory(case=case)
+    suspect = PoliceSuspectFactory(case=case, staff=StaffMemberFactory(first_name="Lewis", last_name="Dunmore"))
     earlier = CaseFactory(reference="DA/2025/000042")
     PoliceSuspectFactory(case=earlier, staff=suspect.staff)
     first = soo_with_user(first_name="Avery", last_name="Suitable")
@@ -40,6 +42,7 @@ def test_coordinator_triages_and_allocates(live_server, page, axe_source, width)
     page.goto(f"{live_server.url}/cases/")
     assert page.locator("h1").inner_text() == "Inbox"
     check(page, axe_source, "inbox")
+    docs_shot(page, "coordinator-inbox", top=".ppda-filter")
     if width >= 1280:  # the whole table is on screen: Deadline and Triage columns are not clipped
         header = page.get_by_role("columnheader", name="Triage").bounding_box()
         assert header["x"] + header["width"] <= width
@@ -85,6 +88,7 @@ def test_coordinator_triages_and_allocates(live_server, page, axe_source, width)
     page.get_by_label("Choose Drew Local").check()
     assert district_box.is_visible() and not page.get_by_label("Declined this case before").is_visible()
     check(page, axe_source, "allocate override shown")
+    docs_shot(page, "allocation-exclusions", top=".govuk-inset-text", height=1250)
 
     # Allocate the first suggested with the keyboard alone.
     page.get_by_label(f"Choose {first.full_name}").focus()

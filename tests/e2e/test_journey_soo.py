@@ -1,6 +1,7 @@
 """The SOO's journey in a real browser, at desktop and phone widths: sign in, My cases, accept an allocation
-(one declaration), record a completed contact in the GOV.UK date and time boxes, open the update form and the
-closure page. Every page passes axe-core and, at 320 px, does not scroll sideways."""
+(one declaration), record a completed contact in the GOV.UK date and time boxes, edit the update form (a section
+naming the victim: saved, with the redaction warning and the name marked) and open the closure page. Every page
+passes axe-core and, at 320 px, does not scroll sideways."""
 
 import datetime as dt
 
@@ -8,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from oversight.models import Allocation
-from tests.e2e.journey import WIDTHS, check, sign_in, with_authenticator
+from tests.e2e.journey import WIDTHS, check, docs_shot, sign_in, with_authenticator
 from tests.factories.cases import SafeContactFactory
 from tests.factories.oversight import PendingAllocationFactory, triaged_case_with_parties
 
@@ -21,6 +22,8 @@ def test_soo_accepts_logs_a_contact_and_opens_the_update_form(live_server, page,
     SafeContactFactory(party=case.parties.get(role="victim"))
     allocation = PendingAllocationFactory(case=case, allocated_at=timezone.now() - dt.timedelta(hours=3))
     soo = with_authenticator(allocation.soo.user)
+    soo.first_name, soo.last_name = "Alex", "Barraclough"
+    soo.save(update_fields=["first_name", "last_name"])
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, live_server.url, soo)
     check(page, axe_source, "soo home")
@@ -42,6 +45,7 @@ def test_soo_accepts_logs_a_contact_and_opens_the_update_form(live_server, page,
     page.wait_for_url("**/oversight/")
     assert page.locator(".govuk-notification-banner--success").count() == 1
     check(page, axe_source, "soo dashboard accepted")
+    docs_shot(page, "soo-dashboard")
     allocation.refresh_from_db()
     assert allocation.status == Allocation.Status.ACCEPTED
     assert "I confirm that I do not know" in allocation.no_conflict_declaration
@@ -69,6 +73,19 @@ def test_soo_accepts_logs_a_contact_and_opens_the_update_form(live_server, page,
 
     page.goto(f"{live_server.url}/update-form/{case.public_id}/")
     check(page, axe_source, "update form")
+    # The SOO writes the victim's name in the form: saved, with a warning and the name marked for redaction.
+    page.get_by_role("link", name="Record investigation").click()
+    check(page, axe_source, "update form investigation")
+    victim = case.parties.get(role="victim")
+    page.locator("textarea[name=progress]").fill(f"{victim.first_name} has been told the OIC is changing.")
+    page.get_by_role("button", name="Save investigation").click()
+    page.wait_for_url(f"**/update-form/{case.public_id}/investigation/")
+    warning = page.locator(".govuk-notification-banner").inner_text()
+    assert "Some of what you wrote will be redacted before the panel sees it" in warning
+    assert page.locator("mark.ppda-redacted").first.inner_text() == victim.first_name
+    check(page, axe_source, "update form redaction warning")
+    page.get_by_role("link", name="Back to the update form").click()
+    assert "Redaction warnings (1)" in page.locator("main").inner_text()
     page.goto(f"{live_server.url}/closure/cases/{case.public_id}/")
     check(page, axe_source, "closure")
     assert page.console_errors == []

@@ -192,3 +192,13 @@ def test_officer_change_and_iopc_referral():
     summary = investigation_record_for_case(case)
     assert "IOPC: mandatory referral, directed investigation" in summary.summary
     assert "Criminal investigation (PPDA team in PSD): Assessment" in summary.summary
+
+
+def test_the_record_summary_ends_one_sentence_once_when_the_update_has_its_own_full_stop():
+    case, _, _, psd = psd_assigned_case(distinctive=False)
+    investigation = open_investigation(case, psd, misconduct=False)
+    psd_update_post(investigation=investigation, by=psd, kind="note", text="Interviewed under caution.")
+    summary = investigation_record_for_case(case).summary
+    assert summary.endswith("progress update, Interviewed under caution.") and ".." not in summary
+    psd_update_post(investigation=investigation, by=psd, kind="note", text="File with the CPS")
+    assert investigation_record_for_case(case).summary.endswith("File with the CPS.")

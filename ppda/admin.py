@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -14,7 +15,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from .accounts import services as account_services
-from .models import Command, Department, District, SignInLockout, StaffMember, Team, User
+from .grant_history import recorded, role_events_record
+from .models import Command, Department, District, GrantEvent, SignInLockout, StaffMember, Team, User
 
 admin.site.site_header = "ppda administration"
 admin.site.site_title = "ppda administration"
@@ -72,6 +74,21 @@ class UserAdmin(BaseUserAdmin):
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
             account_services.user_deactivate(user=obj, by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        """The form's roles (groups) are saved here: each one added or removed is recorded in the grant history
+        with the administrator who did it, in the admin's transaction (issue 17)."""
+        user = form.instance
+        before = set(user.groups.values_list("name", flat=True)) if change else set()
+        with transaction.atomic(), recorded():
+            super().save_related(request, form, formsets, change)
+            after = set(user.groups.values_list("name", flat=True))
+            role_events_record(
+                changes=[(user, name, GrantEvent.Change.GRANTED) for name in sorted(after - before)]
+                + [(user, name, GrantEvent.Change.REMOVED) for name in sorted(before - after)],
+                by=request.user,
+                source="admin",
+            )
 
     @admin.action(description="Deactivate and sign out everywhere")
     def deactivate_and_sign_out(self, request, queryset):

@@ -260,9 +260,9 @@ def build_world() -> World:
     # PSD assignment, through the workflow: the coordinator assigns, the service grants the case.
     psd_assign(case=case_a, user=users[m.PSD], by=coordinator)
     # The suspect's line manager holds a grant on A (say, a stale allocation): the selector must still refuse.
-    grant(users[m.LINE_MANAGER], VIEW_CASE, case_a)
+    grant(users[m.LINE_MANAGER], VIEW_CASE, case_a, by=None, source="test")
     # An SOO whose grant on A lingered (a former SOO, say): they see the case, but A's allocation is not theirs.
-    grant(users[m.SOO_STALE], VIEW_CASE, case_a)
+    grant(users[m.SOO_STALE], VIEW_CASE, case_a, by=None, source="test")
 
     # First-open declarations ("I do not know the people in this case"). The PSD representative has not
     # opened case A yet, so the matrix also sees the declaration step.

@@ -398,6 +398,9 @@ EXPECTATIONS: dict[str, Expect] = {
     # (that is how an auditor asks "who accessed case X") and never case content.
     "audit:index": page(ok={AUDITOR}, may_show={"reference": "the audit trail lists case references"}),
     "audit:export": page(ok={AUDITOR}, may_show={"reference": "the audit trail lists case references"}),
+    # Who held which role and case grant, when (the grant history): the same rule, the same kind of content.
+    "audit:grants": page(ok={AUDITOR}, may_show={"reference": "the grant history lists case references"}),
+    "audit:grants_export": page(ok={AUDITOR}, may_show={"reference": "the grant history lists case references"}),
     # --- the admin ---
     # The admin's own login and logout are never used (ppda/admin.py): ours are. A verified user who is not
     # a superuser is refused; staff status alone is not enough.

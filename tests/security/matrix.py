@@ -413,6 +413,9 @@ EXPECTATIONS: dict[str, Expect] = {
     # Asked for a case by its integer id, the admin must not redirect to the case (existence, UUID).
     "admin:view_on_site": page(ok={SUPERUSER}, status_ok=NOT_FOUND, deny=ADMIN_LOGIN),
     "admin:*_simple_history": page(ok={SUPERUSER}, deny=ADMIN_LOGIN, may_show=_ADMIN_SHOWS),
+    # Staff records and accounts are never deleted (a delete page would list case membership): back to the record.
+    "admin:ppda_staffmember_delete": ADMIN_REDIRECT,
+    "admin:ppda_user_delete": ADMIN_REDIRECT,
     "admin:*_delete": ADMIN_PAGE,
     "admin:password_change_done": ADMIN_PAGE,
     "admin:*": ADMIN_PAGE,

@@ -59,6 +59,9 @@ LINE_MANAGER = "party_line_manager"  # SOO + PSD rep who manages case A's suspec
 PANEL_CHAIR = "panel_chair"  # panel roles: they see only anonymised forms, through panels (none identified)
 PANEL_MEMBER = "panel_member"  # a partner-agency member (no staff record) of the world's meeting on case A
 PANEL_MEMBER_OTHER = "panel_member_other"  # a member of another meeting only (case B's)
+# A coordinator who declared a conflict on first opening case A (issue 17): like PARTY, a coordinator who may open
+# case B and never case A, so every entry gives them PARTY's status unless it names them.
+CONFLICTED = "coordinator_conflicted"
 
 ROLES = (
     ANONYMOUS,
@@ -76,6 +79,7 @@ ROLES = (
     PANEL_CHAIR,
     PANEL_MEMBER,
     PANEL_MEMBER_OTHER,
+    CONFLICTED,
 )
 SIGNED_IN = tuple(r for r in ROLES if r not in (ANONYMOUS, PASSWORD_ONLY))
 
@@ -142,6 +146,8 @@ def _by_role(ok, ok_status, deny, overrides) -> dict[str, Status]:
             out[role] = OTP
         else:
             out[role] = ok_status if role in ok else deny
+    if CONFLICTED not in ok:
+        out[CONFLICTED] = out[PARTY]
     for role_const, value in overrides.items():
         role = globals()[role_const]
         out[role] = status(value)
@@ -181,6 +187,8 @@ def explicit(get: Mapping[str, object], post: Mapping[str, object] | None = None
 def everyone(value, **overrides) -> dict[str, object]:
     out = dict.fromkeys(ROLES, value)
     out.update({globals()[k]: v for k, v in overrides.items()})
+    if "CONFLICTED" not in overrides:
+        out[CONFLICTED] = out[PARTY]
     return out
 
 
@@ -241,7 +249,7 @@ def _panel_post(ok, post_status) -> Expect:
     and 404 for everyone else."""
     get = everyone(NOT_ALLOWED, ANONYMOUS=LOGIN, PASSWORD_ONLY=OTP)
     post = everyone(NOT_FOUND, ANONYMOUS=LOGIN, PASSWORD_ONLY=OTP)
-    post.update(dict.fromkeys(ok, post_status))
+    post.update(dict.fromkeys(ok | ({CONFLICTED} if PARTY in ok else set()), post_status))
     return explicit(get, post=post)
 
 

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from cases.investigations.services import psd_assign
 from cases.models import Case, CaseAccessDeclaration
+from cases.services import case_access_declare
 from oversight.allocation.rules import SOFT_RULE_LABELS
-from oversight.allocation.services import allocation_accept, allocation_create
+from oversight.allocation.services import allocation_accept, allocation_create, conflict_declaration_create
 from oversight.models import Allocation
 from ppda.audit import access_record
 from ppda.models import AccessLog, Notification, SignInLockout, StaffMember
@@ -285,6 +286,23 @@ def build_world() -> World:
 
     panel = _panels(users, case_a, case_b)
 
+    # Declarations the "Your declarations" page must show only as the declarer made them (issue 17): the
+    # conflicted coordinator and the suspect's line manager declared a conflict on first opening case A (stored
+    # against both its parties); a coordinator recorded one for the victim (PARTY) against the suspect.
+    users[m.CONFLICTED] = UserFactory(
+        username="mx-coordinator-conflicted", staff=StaffMemberFactory(), roles=[Role.COORDINATOR]
+    )
+    CaseAccessDeclaration.objects.create(
+        case=case_b, user=users[m.CONFLICTED], kind=CaseAccessDeclaration.Kind.NO_CONFLICT
+    )
+    for declarer in (users[m.CONFLICTED], users[m.LINE_MANAGER]):
+        case_access_declare(
+            case=case_a, user=declarer, kind=CaseAccessDeclaration.Kind.CONFLICT, note="I know someone in it"
+        )
+    conflict_declaration_create(
+        declarer=victim_staff, by=coordinator, reason="Recorded for the victim", against_staff=suspect_staff
+    )
+
     # A locked-out sign-in, for the admin's lockout pages.
     SignInLockout.objects.create(
         username="mx-locked-out", ip_address="203.0.113.9", failures=5, last_failure_at=timezone.now()
@@ -322,6 +340,7 @@ def build_world() -> World:
     visible[m.SOO_OTHER] = {case_b.pk}
     visible[m.SOO_STALE] = {case_a.pk}
     visible[m.PSD] = {case_a.pk}
+    visible[m.CONFLICTED] = {case_b.pk}
     # A password-only session sees nothing until the second factor, whatever the role.
     visible[m.PASSWORD_ONLY] = set()
 

@@ -13,8 +13,17 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 
 from cases.access import users_who_may_open
+from ppda.grant_history import object_grants_create, object_grants_delete
 
-from .models import READ_IDENTIFIED, READ_PAPERS, AgendaItem, AgendaItemUserObjectPermission, Attendee, Meeting
+from .models import (
+    READ_IDENTIFIED,
+    READ_PAPERS,
+    AgendaCase,
+    AgendaItem,
+    AgendaItemUserObjectPermission,
+    Attendee,
+    Meeting,
+)
 
 
 def _permission(perm: str) -> Permission:
@@ -31,8 +40,17 @@ def _may_open(item: AgendaItem, user_ids: set[int]) -> set[int]:
     return allowed
 
 
-def papers_grant(meeting: Meeting, *, items=None, attendees=None) -> int:
-    """Grant the papers of `items` (default: the meeting's) to `attendees` (default: all); returns rows made."""
+def item_case_references(item_ids: set[int]) -> dict[int, list[str]]:
+    """The references of the cases on each item: the grant history records an item's grant once per case."""
+    out: dict[int, list[str]] = {}
+    for item_id, reference in AgendaCase.objects.filter(item_id__in=item_ids).values_list("item_id", "case__reference"):
+        out.setdefault(item_id, []).append(reference)
+    return out
+
+
+def papers_grant(meeting: Meeting, *, by, source: str, items=None, attendees=None) -> int:
+    """Grant the papers of `items` (default: the meeting's) to `attendees` (default: all); returns rows made.
+    Each grant made is recorded with `by` and `source` (ppda.grant_history)."""
     items = list(meeting.items.all() if items is None else items)
     attendees = list(meeting.attendees.all() if attendees is None else attendees)
     if not items or not attendees:
@@ -51,13 +69,15 @@ def papers_grant(meeting: Meeting, *, items=None, attendees=None) -> int:
                 rows.append(
                     AgendaItemUserObjectPermission(user_id=attendee.user_id, permission=identified, content_object=item)
                 )
-    return len(AgendaItemUserObjectPermission.objects.bulk_create(rows, ignore_conflicts=True))
+    return object_grants_create(rows, by=by, source=source, references=item_case_references)
 
 
-def papers_revoke(meeting: Meeting, *, user_ids=None) -> int:
-    """Delete the grants on the meeting's items (of `user_ids` only, when given); returns rows deleted."""
+def papers_revoke(meeting: Meeting, *, by, source: str, user_ids=None, items=None) -> int:
+    """Delete the grants on the meeting's items (of `user_ids` only, of `items` only, when given) and record
+    each removal; returns rows deleted."""
     qs = AgendaItemUserObjectPermission.objects.filter(content_object__meeting=meeting)
     if user_ids is not None:
         qs = qs.filter(user_id__in=list(user_ids))
-    deleted, _ = qs.delete()
-    return deleted
+    if items is not None:
+        qs = qs.filter(content_object__in=list(items))
+    return object_grants_delete(qs, by=by, source=source, references=item_case_references)

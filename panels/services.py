@@ -148,7 +148,7 @@ def attendee_add(*, meeting: Meeting, user, organisation: str, by) -> Attendee:
             by,
         )
         if meeting.status == Meeting.Status.PUBLISHED:
-            grants.papers_grant(meeting, attendees=[attendee])
+            grants.papers_grant(meeting, attendees=[attendee], by=by, source="attendee_add")
             _notify_attendees(meeting, [attendee])
     return attendee
 
@@ -165,7 +165,7 @@ def attendee_remove(*, attendee: Attendee, by) -> None:
             raise ApplicationError("The chair cannot be removed from their meeting.")
         if meeting.status == Meeting.Status.MINUTES_APPROVED:
             raise ApplicationError("The minutes are approved: the attendance record is final.")
-        grants.papers_revoke(meeting, user_ids=[attendee.user_id])
+        grants.papers_revoke(meeting, user_ids=[attendee.user_id], by=by, source="attendee_remove")
         if attendee.role == Attendee.Role.PSD:
             meeting.psd_rep = None
             _saved(meeting, by)
@@ -220,7 +220,7 @@ def item_add(
         for c in cases:
             _saved(AgendaCase(item=item, meeting=meeting, case=c), by)
         if meeting.status == Meeting.Status.PUBLISHED:
-            grants.papers_grant(meeting, items=[item])
+            grants.papers_grant(meeting, items=[item], by=by, source="item_add")
             _invite_soos(meeting, [item], by)
     return item
 
@@ -239,8 +239,10 @@ def item_remove(*, item: AgendaItem, by) -> None:
         item = AgendaItem.objects.filter(pk=item.pk, meeting=meeting).first()
         if item is None:
             raise ApplicationError("That item is no longer on the agenda.")
+        # The grants first, so their removal is recorded with who did it (ppda.grant_history).
+        grants.papers_revoke(meeting, items=[item], by=by, source="item_remove")
         item._history_user = by
-        item.delete()  # cascades to the grants (direct foreign keys), the cases and the invitations
+        item.delete()  # cascades to the cases and the invitations
 
 
 def meeting_publish(*, meeting: Meeting, by) -> Meeting:
@@ -264,7 +266,7 @@ def meeting_publish(*, meeting: Meeting, by) -> Meeting:
         meeting.access_closes_at = closes
         _saved(meeting, by)
         MeetingAccessExpiry.objects.update_or_create(meeting=meeting, defaults={"due_at": closes, "revoked_at": None})
-        grants.papers_grant(meeting, items=items)
+        grants.papers_grant(meeting, items=items, by=by, source="meeting_publish")
         _invite_soos(meeting, items, by)
         _notify_attendees(meeting, list(meeting.attendees.select_related("user")))
     return meeting

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from ppda.grant_history import object_grants_delete
+
+from .grants import item_case_references
 from .models import AgendaItemUserObjectPermission, MeetingAccessExpiry
 
 logger = logging.getLogger(__name__)
@@ -41,9 +44,12 @@ def _sweep_batch(now: dt.datetime, batch: int, result: PanelSweepResult) -> int:
         MeetingAccessExpiry.objects.filter(pk__in=[pk for pk, _ in claimed], revoked_at__isnull=True).update(
             revoked_at=now
         )
-        deleted, _ = AgendaItemUserObjectPermission.objects.filter(
-            content_object__meeting_id__in=[m for _, m in claimed]
-        ).delete()
+        deleted = object_grants_delete(
+            AgendaItemUserObjectPermission.objects.filter(content_object__meeting_id__in=[m for _, m in claimed]),
+            by=None,
+            source="panel_access_sweep",
+            references=item_case_references,
+        )
         result.meetings += len(claimed)
         result.grants += deleted
     return len(claimed)

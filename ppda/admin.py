@@ -7,14 +7,17 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from .accounts import services as account_services
-from .models import Command, Department, District, SignInLockout, StaffMember, Team, User
+from .grant_history import recorded, role_events_record
+from .models import Command, Department, District, GrantEvent, SignInLockout, StaffMember, Team, User
 
 admin.site.site_header = "ppda administration"
 admin.site.site_title = "ppda administration"
@@ -53,8 +56,45 @@ for model in (TOTPDevice,):
         admin.site.unregister(model)
 
 
+class NeverDeletedMixin:
+    """Staff records and accounts are never deleted in the admin: they are marked inactive (the history, the
+    access log and the cases keep referring to them). Django's delete page lists everything a deletion would touch
+    ("Victim on 12", an account's case grants) and so would reveal case membership (issue 17); refusing every
+    deletion with the same message reveals nothing, where refusing only a party's would."""
+
+    never_deleted = (
+        "{name} are never deleted: they stay for the history and the audit trail. Mark them inactive instead."
+    )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Before any lookup: the same answer whatever the record is, and whether it exists or not.
+        name = capfirst(self.model._meta.verbose_name_plural)
+        self.message_user(request, self.never_deleted.format(name=name), messages.WARNING)
+        opts = self.model._meta
+        return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id]))
+
+
+class ProtectedNotListedMixin:
+    """A unit of the directory (command, department, team, district) that is still referred to cannot be deleted
+    (every reference is PROTECT); the delete page says so without listing the referring rows, which would name
+    the cases and parties of a district."""
+
+    def get_deleted_objects(self, objs, request):
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            protected = ["Other records (staff, cases or their history) still refer to it: they are not listed here."]
+        return to_delete, model_count, perms_needed, protected
+
+
+class DirectoryUnitAdmin(ProtectedNotListedMixin, admin.ModelAdmin):
+    pass
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(NeverDeletedMixin, BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, ("ppda", {"fields": ("staff", "organisation")}))
     raw_id_fields = ("staff",)
     actions = ["deactivate_and_sign_out", "reset_second_factor"]
@@ -72,6 +112,21 @@ class UserAdmin(BaseUserAdmin):
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
             account_services.user_deactivate(user=obj, by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        """The form's roles (groups) are saved here: each one added or removed is recorded in the grant history
+        with the administrator who did it, in the admin's transaction (issue 17)."""
+        user = form.instance
+        before = set(user.groups.values_list("name", flat=True)) if change else set()
+        with transaction.atomic(), recorded():
+            super().save_related(request, form, formsets, change)
+            after = set(user.groups.values_list("name", flat=True))
+            role_events_record(
+                changes=[(user, name, GrantEvent.Change.GRANTED) for name in sorted(after - before)]
+                + [(user, name, GrantEvent.Change.REMOVED) for name in sorted(before - after)],
+                by=request.user,
+                source="admin",
+            )
 
     @admin.action(description="Deactivate and sign out everywhere")
     def deactivate_and_sign_out(self, request, queryset):
@@ -108,7 +163,7 @@ class SignInLockoutAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(SimpleHistoryAdmin):
+class StaffMemberAdmin(NeverDeletedMixin, SimpleHistoryAdmin):
     list_display = ("employee_number", "last_name", "first_name", "rank", "department", "soo_eligible")
     list_filter = ("rank", "soo_eligible", "availability")
     search_fields = ("employee_number", "last_name")
@@ -116,4 +171,4 @@ class StaffMemberAdmin(SimpleHistoryAdmin):
     list_select_related = ("department",)
 
 
-admin.site.register([Command, Department, Team, District])
+admin.site.register([Command, Department, Team, District], DirectoryUnitAdmin)

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ppda.models import Command, Department, District, StaffMember, Team, User
+from ppda.grant_history import role_events_record
+from ppda.models import Command, Department, District, GrantEvent, StaffMember, Team, User
 from ppda.roles import Role
 
 # (module, function, order) of the seeding steps of the apps built on ppda, registered by each app.
@@ -527,6 +528,14 @@ def seed_users(staff: dict[str, StaffMember], result: SeedResult) -> list[User]:
         if (users[a["username"]].pk, groups[role].pk) not in have
     ]
     through.objects.bulk_create(links)
+    # The grant history has each role from the start, made by seed_demo (no actor).
+    names = {g.pk: name for name, g in groups.items()}
+    by_pk = {u.pk: u for u in users.values()}
+    role_events_record(
+        changes=[(by_pk[link.user_id], names[link.group_id], GrantEvent.Change.GRANTED) for link in links],
+        by=None,
+        source="seed_demo",
+    )
     result.add("role grants", len(links))
 
     with_device = set(TOTPDevice.objects.filter(user__in=users.values()).values_list("user_id", flat=True))

@@ -15,13 +15,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.expressions import RawSQL
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from guardian.shortcuts import assign_perm, get_objects_for_user
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from .caches import per_process
+from .grant_history import object_grants_record, object_identity, recorded
+from .models import GrantEvent
 from .roles import has_role
 
 
@@ -102,12 +104,48 @@ def user_has_object_perm(user, perm: str, obj: Model) -> bool:
     return objects_for_user(user, perm, type(obj)._default_manager.filter(pk=obj.pk)).exists()
 
 
-def grant(user, perm: str, obj: Model) -> None:
-    assign_perm(perm, user, obj)
+def grant(user, perm: str, obj: Model, *, by, source: str) -> bool:
+    """Grant `perm` on `obj` to `user` and record it with who did it (`by`, None for the system) and the path
+    (`source`), in the caller's transaction (ppda.grant_history). Returns False if the grant was already held:
+    nothing is changed or recorded then."""
+    with transaction.atomic(), recorded():
+        model = get_user_obj_perms_model(obj)
+        if _user_grant_rows(model, user, perm, obj).exists():
+            return False
+        assign_perm(perm, user, obj)
+        _record(user, perm, obj, GrantEvent.Change.GRANTED, by=by, source=source)
+    return True
 
 
-def revoke(user, perm: str, obj: Model) -> None:
-    remove_perm(perm, user, obj)
+def revoke(user, perm: str, obj: Model, *, by, source: str) -> bool:
+    """Remove `user`'s grant of `perm` on `obj` and record it (as grant does). Returns False if there was none."""
+    with transaction.atomic(), recorded():
+        model = get_user_obj_perms_model(obj)
+        deleted, _ = _user_grant_rows(model, user, perm, obj).delete()
+        if not deleted:
+            return False
+        _record(user, perm, obj, GrantEvent.Change.REMOVED, by=by, source=source)
+    return True
+
+
+def _user_grant_rows(model, user, perm: str, obj: Model) -> QuerySet:
+    """The user's grant rows of `perm` on `obj` (direct or generic table)."""
+    permission_id = _permission_id(type(obj), perm)
+    if permission_id is None:
+        raise ValueError(f"No such permission: {perm}")
+    rows = model.objects.filter(user=user, permission_id=permission_id)
+    if model.objects.is_generic():
+        return rows.filter(content_type=ContentType.objects.get_for_model(obj), object_pk=str(obj.pk))
+    return rows.filter(content_object=obj)
+
+
+def _record(user, perm: str, obj: Model, change: str, *, by, source: str) -> None:
+    object_type, object_id, reference = object_identity(obj)
+    if "." not in perm:
+        perm = f"{obj._meta.app_label}.{perm}"
+    object_grants_record(
+        grants=[(user.pk, perm, object_type, object_id, reference)], change=change, by=by, source=source
+    )
 
 
 def require_role(user, *roles: str) -> None:

@@ -77,7 +77,7 @@ def psd_assign(*, case: Case, user, by) -> PsdAssignment:
             assignment.save()
     except IntegrityError:
         raise ApplicationError("This PSD representative is already assigned to this case", field="user") from None
-    grant(user, VIEW_CASE, case)
+    grant(user, VIEW_CASE, case, by=by, source="psd_assign")
     notification_send(
         recipients=[user],
         kind="psd_assigned",
@@ -100,7 +100,7 @@ def psd_unassign(*, assignment: PsdAssignment, by) -> PsdAssignment:
     locked.ended_by = by
     locked._history_user = by
     locked.save()
-    revoke(locked.user, VIEW_CASE, locked.case)
+    revoke(locked.user, VIEW_CASE, locked.case, by=by, source="psd_unassign")
     return locked
 
 

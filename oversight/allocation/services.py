@@ -107,7 +107,7 @@ def allocation_create(*, case: Case, soo: StaffMember, by, overrides: dict[str, 
                 f"Case {locked.reference} was allocated by another coordinator a moment ago. Nothing was changed."
             ) from None
         case_status_change(case=locked, to_status=Case.Status.ALLOCATED, user=by, needs_reallocation=False)
-        grant(soo_user, VIEW_CASE, locked)
+        grant(soo_user, VIEW_CASE, locked, by=by, source="allocation_create")
         notification_send(
             recipients=users_who_may_open(locked, get_user_model().objects.filter(pk=soo_user.pk)),
             kind="allocation",
@@ -128,10 +128,10 @@ def _lock_allocation(allocation: Allocation) -> Allocation:
     return Allocation.objects.select_for_update().select_related("case", "soo").get(pk=allocation.pk)
 
 
-def _remove_access(allocation: Allocation) -> None:
+def _remove_access(allocation: Allocation, *, by, source: str) -> None:
     user = _soo_user(allocation.soo) or get_user_model().objects.filter(staff=allocation.soo).first()
     if user is not None:
-        revoke(user, VIEW_CASE, allocation.case)
+        revoke(user, VIEW_CASE, allocation.case, by=by, source=source)
 
 
 def _check_own_pending(allocation: Allocation, by) -> Allocation:
@@ -189,7 +189,7 @@ def allocation_decline(*, allocation: Allocation, by, reason: str, conflict_with
         locked._history_user = by
         locked.save(update_fields=["status", "responded_at", "decline_reason"])
         case_status_change(case=case, to_status=Case.Status.TRIAGED, user=by, needs_reallocation=True)
-        _remove_access(locked)
+        _remove_access(locked, by=by, source="allocation_decline")
         notification_send(
             recipients=coordinators_for_case(case),
             kind="allocation_declined",
@@ -222,7 +222,7 @@ def allocation_end(*, allocation: Allocation, by, reason: str, reallocate: bool 
         locked.save(update_fields=["status", "ended_at", "end_reason"])
         if reallocate:
             case_status_change(case=case, to_status=Case.Status.TRIAGED, user=by, needs_reallocation=True)
-        _remove_access(locked)
+        _remove_access(locked, by=by, source="allocation_end")
         soo_user = _soo_user(locked.soo)
         if soo_user is not None:
             notification_send(
@@ -266,7 +266,7 @@ def allocation_end_on_first_open_conflict(*, case: Case, user) -> list[Allocatio
             fields = ["status", "ended_at", "end_reason"]
         allocation._history_user = user
         allocation.save(update_fields=fields)
-        _remove_access(allocation)
+        _remove_access(allocation, by=user, source="first_open_conflict")
     if live:
         if locked_case.status in (Case.Status.ALLOCATED, Case.Status.ACTIVE):
             case_status_change(case=locked_case, to_status=Case.Status.TRIAGED, user=user, needs_reallocation=True)

@@ -23,6 +23,7 @@ from cases.services import case_link_create, case_status_change
 from oversight.allocation.services import allocation_end_on_closure
 from oversight.models import Allocation
 from ppda.errors import ApplicationError
+from ppda.grant_history import object_grants_delete
 from ppda.notifications import notification_send
 from ppda.permissions import require_role
 from ppda.roles import Role, has_role
@@ -294,9 +295,13 @@ def _grants_delete(pairs: list[tuple[int, int]]) -> None:
     match = Q()
     for case_id, soo_id in pairs:
         match |= Q(content_object_id=case_id, user__staff_id=soo_id)
-    CaseUserObjectPermission.objects.filter(
-        match, permission__codename=codename, permission__content_type__app_label=app_label
-    ).delete()
+    object_grants_delete(
+        CaseUserObjectPermission.objects.filter(
+            match, permission__codename=codename, permission__content_type__app_label=app_label
+        ),
+        by=None,
+        source="closure_access_sweep",
+    )
 
 
 def _sweep_batch(now: dt.datetime, batch: int, result: RevocationSweepResult) -> int:

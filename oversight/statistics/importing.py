@@ -391,7 +391,7 @@ def _write(row: _Row, *, user) -> Case:
         else:
             soo_user = getattr(row.soo, "user", None)
             if soo_user is not None:
-                grant(soo_user, VIEW_CASE, case)
+                grant(soo_user, VIEW_CASE, case, by=user, source="spreadsheet_import")
     if row.closed or row.outcome:
         case.closed_at = _at(row.closed) if row.closed else case.closed_at
         case.outcome = row.outcome

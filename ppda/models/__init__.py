@@ -1,5 +1,5 @@
 from ..notifications.models import Notification
-from .audit import AccessLog
+from .audit import AccessLog, GrantEvent
 from .directory import Command, Department, District, StaffMember, Team
 from .security import BackupCode, EnrolmentPermit, SignInLockout, UserSession
 from .users import User
@@ -11,6 +11,7 @@ __all__ = [
     "Department",
     "District",
     "EnrolmentPermit",
+    "GrantEvent",
     "Notification",
     "SignInLockout",
     "StaffMember",

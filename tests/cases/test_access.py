@@ -59,7 +59,7 @@ def test_every_denial_is_logged_with_the_case_reference(cast, verified_client, c
 
 def test_a_granted_soo_may_open_the_case_but_not_coordinator_actions(verified_client, case_with_parties):
     soo = UserFactory(roles=[Role.SOO])
-    grant(soo, "cases.view_case", case_with_parties)
+    grant(soo, "cases.view_case", case_with_parties, by=None, source="test")
     client = verified_client(soo)
     declared(case_with_parties, soo)
     assert client.get(case_url("detail", case_with_parties)).status_code == 200
@@ -173,7 +173,7 @@ def test_a_declared_conflict_blocks_access_records_it_and_alerts_coordinators(
 
 def test_an_soo_who_declares_a_conflict_loses_the_granted_case(verified_client, case_with_parties):
     soo = UserFactory(roles=[Role.SOO])
-    grant(soo, "cases.view_case", case_with_parties)
+    grant(soo, "cases.view_case", case_with_parties, by=None, source="test")
     client = verified_client(soo)
     client.post(case_url("declare", case_with_parties), {"kind": "conflict", "note": "I know the victim"})
     assert client.get(case_url("detail", case_with_parties)).status_code == 404

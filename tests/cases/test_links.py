@@ -51,7 +51,7 @@ def test_an_soo_sees_the_link_but_cannot_open_the_other_case(verified_client):
     b = CaseFactory()
     CaseLink.objects.create(from_case=a, to_case=b, kind="counter")
     soo = UserFactory(roles=[Role.SOO])
-    grant(soo, "cases.view_case", a)
+    grant(soo, "cases.view_case", a, by=None, source="test")
     declared(a, soo)
     page = verified_client(soo).get(reverse("cases:detail", args=[a.public_id]))
     assert [(link["case"], link["can_open"]) for link in page.context["links"]] == [(b, False)]

@@ -1,8 +1,8 @@
 import factory
-from django.contrib.auth.models import Group
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ppda.models import Command, Department, District, StaffMember, Team, User
+from ppda.roles import user_roles_change
 
 TEST_PASSWORD = "correct horse battery staple 42"
 
@@ -82,8 +82,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
-            for name in extracted:
-                self.groups.add(Group.objects.get(name=name))
+            # Through the role service, as real work makes them (the grant history records each).
+            user_roles_change(user=self, add=extracted, by=None, source="test")
 
     @factory.post_generation
     def otp(self, create, extracted, **kwargs):

@@ -99,9 +99,9 @@ class AllocationFactory(factory.django.DjangoModelFactory):
             return
         user = _soo_user_for(self.soo)
         if self.status in Allocation.LIVE:
-            grant(user, VIEW_CASE, self.case)
+            grant(user, VIEW_CASE, self.case, by=None, source="test")
         else:
-            revoke(user, VIEW_CASE, self.case)
+            revoke(user, VIEW_CASE, self.case, by=None, source="test")
 
     @factory.post_generation
     def declared(self, create, extracted, **kwargs):

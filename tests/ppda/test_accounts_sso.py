@@ -314,3 +314,11 @@ def test_group_roles_are_synced_only_with_an_explicit_mapping(client, sso, setti
     sso_sign_in(client, sso, sub)
     # soo is mapped and not in the token: removed; auditor is not mapped: ppda's own, kept.
     assert set(user.groups.values_list("name", flat=True)) == {"coordinator", "auditor"}
+    # Each synced change is in the grant history, made by single sign-on (no administrator).
+    from ppda.models import GrantEvent
+
+    synced = GrantEvent.objects.filter(user=user, source="sso")
+    assert set(synced.values_list("group", "change", "by_id")) == {
+        ("coordinator", "granted", None),
+        ("soo", "removed", None),
+    }

@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ppda.demo import DEMO_PASSWORD, FIRST_NAMES, LAST_NAMES, demo_totp_key
 from ppda.management.commands import seed_demo
 from ppda.management.commands.demo_otp import current_code
-from ppda.models import Command, Department, District, StaffMember, Team, User
+from ppda.models import Command, Department, District, GrantEvent, StaffMember, Team, User
 from ppda.roles import Role, user_roles
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,7 @@ def snapshot() -> dict:
         "users": User.objects.count(),
         "user_history": User.history.count(),
         "groups": User.groups.through.objects.count(),
+        "grant_history": GrantEvent.objects.count(),
         "devices": TOTPDevice.objects.count(),
         "managers": StaffMember.objects.filter(line_manager__isnull=False).count(),
         "keys": tuple(TOTPDevice.objects.order_by("user__username").values_list("key", flat=True)),
@@ -111,6 +112,9 @@ def test_demo_accounts_per_role_with_password_and_device(no_later_steps):
         assert authenticate(username=user.username, password=DEMO_PASSWORD) == user
         device = TOTPDevice.objects.get(user=user)
         assert device.confirmed and device.key == demo_totp_key(user.username)
+    # Each role is in the grant history from the start, given by seed_demo (issue 17).
+    seeded = set(GrantEvent.objects.filter(source="seed_demo", by=None).values_list("username", "group"))
+    assert seeded == set(User.groups.through.objects.values_list("user__username", "group__name"))
     # Demo accounts are plain users: no superuser or staff flag.
     assert not User.objects.filter(is_superuser=True).exists()
     assert not User.objects.filter(is_staff=True).exists()

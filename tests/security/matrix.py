@@ -59,6 +59,9 @@ LINE_MANAGER = "party_line_manager"  # SOO + PSD rep who manages case A's suspec
 PANEL_CHAIR = "panel_chair"  # panel roles: they see only anonymised forms, through panels (none identified)
 PANEL_MEMBER = "panel_member"  # a partner-agency member (no staff record) of the world's meeting on case A
 PANEL_MEMBER_OTHER = "panel_member_other"  # a member of another meeting only (case B's)
+# A coordinator who declared a conflict on first opening case A (issue 17): like PARTY, a coordinator who may open
+# case B and never case A, so every entry gives them PARTY's status unless it names them.
+CONFLICTED = "coordinator_conflicted"
 
 ROLES = (
     ANONYMOUS,
@@ -76,6 +79,7 @@ ROLES = (
     PANEL_CHAIR,
     PANEL_MEMBER,
     PANEL_MEMBER_OTHER,
+    CONFLICTED,
 )
 SIGNED_IN = tuple(r for r in ROLES if r not in (ANONYMOUS, PASSWORD_ONLY))
 
@@ -142,6 +146,8 @@ def _by_role(ok, ok_status, deny, overrides) -> dict[str, Status]:
             out[role] = OTP
         else:
             out[role] = ok_status if role in ok else deny
+    if CONFLICTED not in ok:
+        out[CONFLICTED] = out[PARTY]
     for role_const, value in overrides.items():
         role = globals()[role_const]
         out[role] = status(value)
@@ -181,6 +187,8 @@ def explicit(get: Mapping[str, object], post: Mapping[str, object] | None = None
 def everyone(value, **overrides) -> dict[str, object]:
     out = dict.fromkeys(ROLES, value)
     out.update({globals()[k]: v for k, v in overrides.items()})
+    if "CONFLICTED" not in overrides:
+        out[CONFLICTED] = out[PARTY]
     return out
 
 
@@ -242,7 +250,7 @@ def _panel_post(ok, post_status) -> Expect:
     and 404 for everyone else."""
     get = everyone(NOT_ALLOWED, ANONYMOUS=LOGIN, PASSWORD_ONLY=OTP)
     post = everyone(NOT_FOUND, ANONYMOUS=LOGIN, PASSWORD_ONLY=OTP)
-    post.update(dict.fromkeys(ok, post_status))
+    post.update(dict.fromkeys(ok | ({CONFLICTED} if PARTY in ok else set()), post_status))
     return explicit(get, post=post)
 
 
@@ -406,6 +414,9 @@ EXPECTATIONS: dict[str, Expect] = {
     # (that is how an auditor asks "who accessed case X") and never case content.
     "audit:index": page(ok={AUDITOR}, may_show={"reference": "the audit trail lists case references"}),
     "audit:export": page(ok={AUDITOR}, may_show={"reference": "the audit trail lists case references"}),
+    # Who held which role and case grant, when (the grant history): the same rule, the same kind of content.
+    "audit:grants": page(ok={AUDITOR}, may_show={"reference": "the grant history lists case references"}),
+    "audit:grants_export": page(ok={AUDITOR}, may_show={"reference": "the grant history lists case references"}),
     # --- the admin ---
     # The admin's own login and logout are never used (ppda/admin.py): ours are. A verified user who is not
     # a superuser is refused; staff status alone is not enough.
@@ -418,6 +429,9 @@ EXPECTATIONS: dict[str, Expect] = {
     # Asked for a case by its integer id, the admin must not redirect to the case (existence, UUID).
     "admin:view_on_site": page(ok={SUPERUSER}, status_ok=NOT_FOUND, deny=ADMIN_LOGIN),
     "admin:*_simple_history": page(ok={SUPERUSER}, deny=ADMIN_LOGIN, may_show=_ADMIN_SHOWS),
+    # Staff records and accounts are never deleted (a delete page would list case membership): back to the record.
+    "admin:ppda_staffmember_delete": ADMIN_REDIRECT,
+    "admin:ppda_user_delete": ADMIN_REDIRECT,
     "admin:*_delete": ADMIN_PAGE,
     "admin:password_change_done": ADMIN_PAGE,
     "admin:*": ADMIN_PAGE,

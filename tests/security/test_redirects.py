@@ -35,7 +35,7 @@ def test_next_url_safe_allows_local_paths_only(next_url, safe):
 @pytest.mark.parametrize("next_url", ["home", "a\x00b", "a b", "//evil.example/", "https://evil.example/"])
 def test_declaration_with_a_bad_next_goes_to_the_case(soo_user, verified_client, next_url):
     case = CaseFactory()
-    grant(soo_user, "cases.view_case", case)
+    grant(soo_user, "cases.view_case", case, by=None, source="test")
     url = reverse("cases:declare", args=[case.public_id])
     response = verified_client(soo_user).post(url, {"kind": "none", "next": next_url})
     assert response.status_code == 302
@@ -45,7 +45,7 @@ def test_declaration_with_a_bad_next_goes_to_the_case(soo_user, verified_client,
 
 def test_declaration_follows_a_local_next(soo_user, verified_client):
     case = CaseFactory()
-    grant(soo_user, "cases.view_case", case)
+    grant(soo_user, "cases.view_case", case, by=None, source="test")
     target = reverse("contacts:detail", args=[case.public_id])
     response = verified_client(soo_user).post(
         reverse("cases:declare", args=[case.public_id]), {"kind": "none", "next": target}

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from cases.investigations.services import psd_assign
 from cases.models import Case, CaseAccessDeclaration
+from cases.services import case_access_declare
 from oversight.allocation.rules import SOFT_RULE_LABELS
-from oversight.allocation.services import allocation_accept, allocation_create
+from oversight.allocation.services import allocation_accept, allocation_create, conflict_declaration_create
 from oversight.contacts.models import Contact
 from oversight.contacts.services import contact_log
 from oversight.models import Allocation
@@ -275,9 +276,9 @@ def build_world() -> World:
     # PSD assignment, through the workflow: the coordinator assigns, the service grants the case.
     psd_assign(case=case_a, user=users[m.PSD], by=coordinator)
     # The suspect's line manager holds a grant on A (say, a stale allocation): the selector must still refuse.
-    grant(users[m.LINE_MANAGER], VIEW_CASE, case_a)
+    grant(users[m.LINE_MANAGER], VIEW_CASE, case_a, by=None, source="test")
     # An SOO whose grant on A lingered (a former SOO, say): they see the case, but A's allocation is not theirs.
-    grant(users[m.SOO_STALE], VIEW_CASE, case_a)
+    grant(users[m.SOO_STALE], VIEW_CASE, case_a, by=None, source="test")
 
     # First-open declarations ("I do not know the people in this case"). The PSD representative has not
     # opened case A yet, so the matrix also sees the declaration step.
@@ -299,6 +300,23 @@ def build_world() -> World:
     )
 
     panel = _panels(users, case_a, case_b)
+
+    # Declarations the "Your declarations" page must show only as the declarer made them (issue 17): the
+    # conflicted coordinator and the suspect's line manager declared a conflict on first opening case A (stored
+    # against both its parties); a coordinator recorded one for the victim (PARTY) against the suspect.
+    users[m.CONFLICTED] = UserFactory(
+        username="mx-coordinator-conflicted", staff=StaffMemberFactory(), roles=[Role.COORDINATOR]
+    )
+    CaseAccessDeclaration.objects.create(
+        case=case_b, user=users[m.CONFLICTED], kind=CaseAccessDeclaration.Kind.NO_CONFLICT
+    )
+    for declarer in (users[m.CONFLICTED], users[m.LINE_MANAGER]):
+        case_access_declare(
+            case=case_a, user=declarer, kind=CaseAccessDeclaration.Kind.CONFLICT, note="I know someone in it"
+        )
+    conflict_declaration_create(
+        declarer=victim_staff, by=coordinator, reason="Recorded for the victim", against_staff=suspect_staff
+    )
 
     # A locked-out sign-in, for the admin's lockout pages.
     SignInLockout.objects.create(
@@ -337,6 +355,7 @@ def build_world() -> World:
     visible[m.SOO_OTHER] = {case_b.pk}
     visible[m.SOO_STALE] = {case_a.pk}
     visible[m.PSD] = {case_a.pk}
+    visible[m.CONFLICTED] = {case_b.pk}
     # A password-only session sees nothing until the second factor, whatever the role.
     visible[m.PASSWORD_ONLY] = set()
 

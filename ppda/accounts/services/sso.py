@@ -15,11 +15,11 @@ ppda.accounts.oidc before anything here runs. These rules decide what the verifi
 import logging
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import transaction
 
 from ppda.audit import access_record
 from ppda.models import AccessLog, StaffMember
+from ppda.roles import Role, user_roles_change
 
 from ..addresses import client_ip
 from .lockout import signin_browser_id, signin_failures_clear
@@ -86,14 +86,14 @@ def _roles_sync(*, user, claims: dict) -> None:
         return
     groups = claims.get(settings.OIDC_GROUPS_CLAIM) or []
     groups = [groups] if isinstance(groups, str) else [g for g in groups if isinstance(g, str)]
-    wanted = {mapping[g] for g in groups if g in mapping}
-    managed = set(mapping.values())
+    # A mapped name that is no ppda role is ignored, as before.
+    wanted = {mapping[g] for g in groups if g in mapping} & set(Role.values)
+    managed = set(mapping.values()) & set(Role.values)
     current = set(user.groups.values_list("name", flat=True))
-    add, remove = (wanted - current), (managed & current) - wanted
-    if add:
-        user.groups.add(*Group.objects.filter(name__in=add))
-    if remove:
-        user.groups.remove(*Group.objects.filter(name__in=remove))
+    # Recorded in the grant history with no actor: the identity provider's groups decided (source "sso").
+    add, remove = user_roles_change(
+        user=user, add=wanted - current, remove=(managed & current) - wanted, by=None, source="sso"
+    )
     if add or remove:
         logger.info("sso roles synced from IdP groups: +%d -%d", len(add), len(remove))
 

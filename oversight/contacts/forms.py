@@ -4,7 +4,7 @@ import datetime as dt
 
 from django import forms
 
-from ppda.date_input import DateInputField, TimeInputField, london_instant
+from ppda.date_input import LONDON, DateInputField, TimeInputField, london_instant
 
 from .models import Contact, ContactPlan
 

@@ -2,8 +2,20 @@ import datetime as dt
 
 from django import forms
 
-from ppda.date_input import DateInputField
+from ppda.date_input import DateInputField, TimeInputField, london_instant
 from ppda.models import AccessLog, GrantEvent
+
+# Dates at the edges of the calendar overflow when turned into London midnights (issue 17): a form error.
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
+def in_calendar_range(form: forms.Form, name: str):
+    """The cleaned date field `name`, refused with its own name in the message when outside 1900-2999."""
+    value = form.cleaned_data[name]
+    if value is not None and not (EARLIEST <= value <= LATEST):
+        subject = form.fields[name].name.capitalize()
+        raise forms.ValidationError(f"{subject} must be between 1 January 1900 and 31 December 2999")
+    return value
 
 
 class TrailSearchForm(forms.Form):
@@ -29,15 +41,8 @@ class TrailSearchForm(forms.Form):
     def clean_username(self):
         return self.cleaned_data["username"].strip()
 
-    # Dates at the edges of the calendar overflow when turned into London midnights (issue 17): a form error.
-    EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
-
     def _in_range(self, name: str):
-        value = self.cleaned_data[name]
-        if value is not None and not (self.EARLIEST <= value <= self.LATEST):
-            subject = self.fields[name].name.capitalize()
-            raise forms.ValidationError(f"{subject} must be between 1 January 1900 and 31 December 2999")
-        return value
+        return in_calendar_range(self, name)
 
     def clean_date_from(self):
         return self._in_range("date_from")
@@ -75,31 +80,26 @@ class GrantSearchForm(forms.Form):
     """Filters for the history of roles and case grants. `held_at` asks "who held what at that moment"."""
 
     KINDS = [("", "Roles and case grants"), *GrantEvent.Kind.choices]
-    HELD_AT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
-
     username = forms.CharField(label="Username", required=False, max_length=150, help_text="Whose roles and grants.")
     reference = forms.CharField(
         label="Case reference", required=False, max_length=40, help_text="Who could open this case."
     )
     kind = forms.ChoiceField(label="Roles or case grants", required=False, choices=KINDS)
-    held_at = forms.DateTimeField(
-        label="Held at",
-        required=False,
-        input_formats=HELD_AT_FORMATS,
-        help_text="A moment, UK time (for example 2026-03-01 14:30): what was held then.",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    # A moment as a GOV.UK date and a 24-hour time (UK time); with no time, the end of that day.
+    held_on = DateInputField(
+        name="the date held at", label="Held at", required=False, help_text="What was held then. For example, 1 3 2026"
     )
-    date_from = forms.DateField(
-        label="Changes from",
+    held_time = TimeInputField(
+        name="the time held at",
+        label="Time (optional)",
         required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="UK time, 24-hour clock, for example 14:30. Leave blank for the end of the day.",
     )
-    date_to = forms.DateField(
-        label="Changes to",
-        required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    date_from = DateInputField(
+        name="the changes from date", label="Changes from", required=False, help_text="For example, 1 7 2026"
+    )
+    date_to = DateInputField(
+        name="the changes to date", label="Changes to", required=False, help_text="For example, 31 7 2026"
     )
 
     def clean_username(self):
@@ -109,14 +109,10 @@ class GrantSearchForm(forms.Form):
         return self.cleaned_data["reference"].strip()
 
     def _in_range(self, name: str):
-        value = self.cleaned_data[name]
-        day = value.date() if isinstance(value, dt.datetime) else value
-        if day is not None and not (TrailSearchForm.EARLIEST <= day <= TrailSearchForm.LATEST):
-            raise forms.ValidationError(TrailSearchForm.RANGE_MESSAGE)
-        return value
+        return in_calendar_range(self, name)
 
-    def clean_held_at(self):
-        return self._in_range("held_at")
+    def clean_held_on(self):
+        return self._in_range("held_on")
 
     def clean_date_from(self):
         return self._in_range("date_from")
@@ -129,6 +125,15 @@ class GrantSearchForm(forms.Form):
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", "The end date must be the same as or after the start date.")
+        day, time = cleaned.get("held_on"), cleaned.get("held_time")
+        cleaned["held_at"] = None
+        if time and not day and "held_on" not in self.errors:
+            self.add_error("held_on", "Enter the date held at, or leave the time blank")
+        elif day:
+            try:
+                cleaned["held_at"] = london_instant(day, time or dt.time(23, 59))
+            except forms.ValidationError as error:
+                self.add_error("held_time", error)
         return cleaned
 
     def summary(self) -> str:

@@ -24,6 +24,7 @@ from oversight.closure.services import closure_access_sweep
 from panels import services as panel_services
 from panels.sweep import panel_access_sweep
 from ppda.audit_trail.selectors import grants_held_at
+from ppda.date_input import date_post
 from ppda.errors import ApplicationError
 from ppda.grant_history import UNRECORDED
 from ppda.models import AccessLog, GrantEvent, User
@@ -291,9 +292,10 @@ def test_held_at_answers_who_could_see_what_at_a_moment(coordinator):
 # -- The auditor's page ------------------------------------------------------------------------------------------
 
 
-def _next_minute() -> str:
-    """The form takes minutes: the next one is after every grant made so far."""
-    return (timezone.localtime() + dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
+def _next_minute() -> dict[str, str]:
+    """The form takes minutes (a GOV.UK date and a 24-hour time, UK time): the next one is after every grant so far."""
+    moment = timezone.localtime() + dt.timedelta(minutes=1)
+    return {**date_post("held_on", moment.date()), "held_time": moment.strftime("%H:%M")}
 
 
 @pytest.fixture
@@ -314,7 +316,7 @@ def test_the_page_lists_changes_and_held_grants_and_logs_each_read(auditor_clien
     body = auditor_client.get(GRANTS, {"reference": "DA/2026/000805"}).content.decode()
     assert "1 change," not in body and "1 change" in body
     assert soo.user.username in body and "allocation_create" in body and coordinator.username in body
-    held = auditor_client.get(GRANTS, {"reference": "DA/2026/000805", "held_at": _next_minute()})
+    held = auditor_client.get(GRANTS, {"reference": "DA/2026/000805", **_next_minute()})
     assert len(held.context["page"].object_list) == 1 and "1 held" in held.content.decode()
     reads = AccessLog.objects.filter(user=auditor, action=AccessLog.Action.AUDIT_READ, object_type="ppda.grantevent")
     assert reads.count() == 2 and all(r.case_reference == "DA/2026/000805" for r in reads)
@@ -335,10 +337,12 @@ def test_the_csv_export_has_the_filtered_rows(auditor_client, coordinator):
 @pytest.mark.parametrize(
     "params",
     [
-        {"held_at": "9999-12-31T23:59"},
-        {"date_to": "9999-12-31"},
-        {"held_at": "tomorrow"},
-        {"date_from": "2026-02-02", "date_to": "2026-02-01"},
+        {**date_post("held_on", "9999-12-31"), "held_time": "23:59"},
+        date_post("date_to", "9999-12-31"),
+        {"held_on_day": "tomorrow", "held_on_month": "1", "held_on_year": "2026"},
+        {"held_time": "14:30"},
+        {**date_post("held_on", "2026-03-29"), "held_time": "01:30"},
+        {**date_post("date_from", "2026-02-02"), **date_post("date_to", "2026-02-01")},
     ],
 )
 @pytest.mark.parametrize("url", [GRANTS, EXPORT])
@@ -348,9 +352,15 @@ def test_bad_input_is_a_form_error_never_a_500(auditor_client, params, url):
     assert response.context["form"].errors
 
 
+def test_held_at_without_a_time_is_the_end_of_that_day(auditor_client):
+    form = auditor_client.get(GRANTS, date_post("held_on", "2026-07-01")).context["form"]
+    assert form.cleaned_data["held_at"] == dt.datetime(2026, 7, 1, 22, 59, tzinfo=dt.UTC)  # 23:59 BST
+    assert 'name="held_on_day"' in auditor_client.get(GRANTS).content.decode()
+
+
 @pytest.mark.parametrize("held", [False, True])
 def test_query_count_is_the_same_for_few_and_many_rows(auditor_client, coordinator, django_assert_num_queries, held):
-    params = {"held_at": _next_minute()} if held else {}
+    params = _next_minute() if held else {}
 
     def pages():
         # The user (with roles and authenticators); the count and the page; the audit-read insert.

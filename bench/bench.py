@@ -83,7 +83,7 @@ def measure(page: Page, load: wrk.Load, warmup_s: int) -> dict:
     if warmup_s > 0:
         wrk.run(url, built, load, duration_s=warmup_s)
     figures = wrk.run(url, built, load)
-    return row | {"sessions": len(built), "users": len({cookie for _, cookie in built})} | figures
+    return row | {"sessions": len(built), "connections": load.connections} | figures
 
 
 def _git(*args) -> str:

@@ -47,6 +47,11 @@ def missed(row: dict, exact: dict | None = None) -> list[str]:
         out.append(("statuses " + ", ".join(f"{c}×{n}" for c, n in sorted(other.items()))) if other else "no answers")
     if row.get("errors"):
         out.append("errors " + ", ".join(f"{k} {v}" for k, v in sorted(row["errors"].items())))
+    connections = row.get("connections", 0)
+    if 0 < row.get("requests", connections) < connections:
+        # Fewer answers than connections: most requests were still waiting when wrk stopped; the figures are
+        # of the fastest few. A longer BENCH_DURATION measures it.
+        out.append(f"only {row['requests']} answers")
     if row.get("kind") in REFERENCES:
         return out
     if row["p95_ms"] >= P95_TARGET_MS:

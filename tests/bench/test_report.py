@@ -66,6 +66,12 @@ def test_allocation_under_its_share_of_the_floor_misses():
     assert rows[1]["missed"] == ["× floor < 0.25"]
 
 
+def test_fewer_answers_than_connections_are_not_figures():
+    rows = report.rate([_row("floor", 400.0, kind="floor"), _row("stats", 1.0, requests=9, connections=16)])
+    assert "only 9 answers" in rows[1]["missed"]
+    assert "only 16 answers" not in report.rate([_row("p", 2.0, requests=16, connections=16)])[0]["missed"]
+
+
 def test_any_answer_but_200_fails_a_row_even_a_reference():
     rows = report.rate([_row("floor", 400.0, kind="floor", statuses={"200": 10, "302": 3})])
     assert rows[0]["missed"] == ["statuses 302×3"]

@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +72,22 @@ def preflight(built: list[tuple[str, str]]) -> dict[str, int]:
     return statuses
 
 
+def drain_seconds(figures: dict, load: wrk.Load) -> float:
+    """How long the server needs to finish what wrk left behind. wrk stops with every connection's request in
+    flight, and gunicorn's sync workers still answer them, so the next run would start behind that backlog
+    (a slow page's warm-up ate a whole 8 s run). Little's law: connections / throughput; with no answers at
+    all, the longest a request may take. Capped, so a broken page cannot stall the bench."""
+    if figures.get("rps"):
+        return min(60.0, load.connections / figures["rps"] * 1.2)
+    return float(min(60, max(load.timeout_s, load.duration_s)))
+
+
+def _wrk(url, built, load, **kwargs) -> dict:
+    figures = wrk.run(url, built, load, **kwargs)
+    time.sleep(drain_seconds(figures, load))
+    return figures
+
+
 def measure(page: Page, load: wrk.Load, warmup_s: int) -> dict:
     row = {"page": page.name, "kind": page.kind, "floor_target": page.floor_target}
     built = page.build()
@@ -81,8 +98,8 @@ def measure(page: Page, load: wrk.Load, warmup_s: int) -> dict:
         return row | {"skipped": f"first requests answered {first}", "sessions": len(built)}
     url = f"http://127.0.0.1:{PORT}"
     if warmup_s > 0:
-        wrk.run(url, built, load, duration_s=warmup_s)
-    figures = wrk.run(url, built, load)
+        _wrk(url, built, load, duration_s=warmup_s)
+    figures = _wrk(url, built, load)
     return row | {"sessions": len(built), "connections": load.connections} | figures
 
 

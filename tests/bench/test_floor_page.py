@@ -4,7 +4,8 @@ base layout and nothing else."""
 import pytest
 from django.urls import reverse
 
-from bench.bench import PAGES
+from bench import wrk
+from bench.bench import PAGES, drain_seconds
 from ppda.middleware import OPEN_URL_NAMES
 from ppda.roles import Role
 from tests.factories.directory import UserFactory
@@ -43,3 +44,11 @@ def test_every_signed_in_page_links_to_it_from_the_footer(verified_client, clien
     assert f'href="{reverse("accessibility")}"'.encode() in page.content
     # Not before sign-in: there it would only send the visitor to the sign-in page.
     assert f'href="{reverse("accessibility")}"'.encode() not in client.get(reverse("accounts:login")).content
+
+
+def test_each_run_waits_for_the_backlog_wrk_leaves_in_the_server():
+    load = wrk.Load()
+    assert drain_seconds({"rps": 2.0}, load) == pytest.approx(9.6)  # 16 in flight at 2 a second, and a margin
+    assert drain_seconds({"rps": 1000.0}, load) < 0.1
+    assert drain_seconds({"rps": 0.0}, load) == 10  # nothing answered: the longest a request may take
+    assert drain_seconds({"rps": 0.1}, load) == 60  # capped

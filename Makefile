@@ -15,11 +15,12 @@ help:
 	@echo "make run    - install everything, seed the demo force, serve http://127.0.0.1:8000 (+ worker, beat)"
 	@echo "make test   - install everything and run the whole suite"
 	@echo "make lint   - ruff"
-	@echo "make bench  - force-scale benchmarks"
+	@echo "make bench  - force-scale benchmarks (wrk; appends to bench/results/history.jsonl, rewrites README's table)"
 
-# Debian packages: Redis if absent, Chromium for browser tests, harfbuzz-subset and pango for WeasyPrint.
+# Debian packages: Redis if absent, Chromium for browser tests, harfbuzz-subset and pango for WeasyPrint, wrk
+# for make bench. Re-run when the list changes, so a machine set up before a package was added gets it too.
 system: .make/system
-.make/system:
+.make/system: bin/install-system
 	@bash bin/install-system
 	@mkdir -p .make && touch $@
 

@@ -25,6 +25,14 @@ def _cookie(user) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
+def _sessions(users) -> list[str]:
+    """USERS_PER_PAGE sessions over the users, round robin: one each when there are enough users (SOOs), several
+    each when the role has fewer people (the seed's four coordinators, a meeting's one chair)."""
+    if not users:
+        return []
+    return [_cookie(users[i % len(users)]) for i in range(USERS_PER_PAGE)]
+
+
 def _url(name: str, **kwargs) -> str | None:
     try:
         return reverse(name, kwargs=kwargs or None)
@@ -57,21 +65,46 @@ def _declare(user, case) -> None:
 
 
 def bare_view():
+    """/health/: one query, no session. The ceiling of the stack (gunicorn, Django, a database round trip)."""
     return [(reverse("health"), "")]
+
+
+def signed_in_floor():
+    """The accessibility statement: the same middleware, session, second-factor check and base layout as every
+    signed-in page, and no content. As coordinators and SOOs, whose pages it is the floor of."""
+    url = _url("accessibility")
+    if not url:
+        return None
+    return [(url, cookie) for cookie in _sessions(_coordinators() + _soos_with_cases())]
+
+
+def admin_peer():
+    """The peer: the Django admin's changelist of the staff directory (40,000 rows, 100 a page), as a superuser
+    past the second factor. A page from a well-known codebase on the same stack, to compare ours with."""
+    url = _url("admin:ppda_staffmember_changelist")
+    if not url:
+        return None
+    admin, created = User.objects.get_or_create(
+        username=f"{BENCH_PREFIX}-admin",
+        defaults={"first_name": "Bench", "last_name": "Admin", "is_staff": True, "is_superuser": True},
+    )
+    if created:  # no role: the admin is all a superuser gets (ppda/admin.py)
+        TOTPDevice.objects.create(user=admin, name="Authenticator app", confirmed=True)
+    return [(url, cookie) for cookie in _sessions([admin])]
 
 
 def coordinator_inbox():
     url = _url("cases:inbox")
     if not url:
         return None
-    return [(url, _cookie(u)) for u in _coordinators()]
+    return [(url, cookie) for cookie in _sessions(_coordinators())]
 
 
 def statistics_page():
     url = _url("statistics:index")
     if not url:
         return None
-    return [(url, _cookie(u)) for u in _coordinators()]
+    return [(url, cookie) for cookie in _sessions(_coordinators())]
 
 
 def soo_dashboard():
@@ -81,7 +114,8 @@ def soo_dashboard():
     return [(url, _cookie(u)) for u in _soos_with_cases()]
 
 
-def case_page():
+def _soo_cases():
+    """(SOO, one of their cases they may open), declared, for each of USERS_PER_PAGE SOOs."""
     from cases.selectors import cases_for_user
     from oversight.models import Allocation
 
@@ -96,8 +130,17 @@ def case_page():
             .first()
         )
         _declare(user, allocation.case)
-        out.append((reverse("cases:detail", kwargs={"public_id": allocation.case.public_id}), _cookie(user)))
+        out.append((user, allocation.case))
     return out
+
+
+def case_page():
+    return [(reverse("cases:detail", kwargs={"public_id": c.public_id}), _cookie(u)) for u, c in _soo_cases()]
+
+
+def update_form_page():
+    """The case update form (every section, with the redaction preview), as the allocated SOO."""
+    return [(reverse("update_form:detail", kwargs={"public_id": c.public_id}), _cookie(u)) for u, c in _soo_cases()]
 
 
 def allocation_suggestions():
@@ -198,4 +241,5 @@ def panel_agenda_page():
         for case in cases:
             services.item_add(meeting=meeting, case=case, by=coordinator)
         meeting = services.meeting_publish(meeting=meeting, by=coordinator)
-    return [(reverse("panels:meeting", kwargs={"meeting_id": meeting.public_id}), _cookie(meeting.chair))]
+    url = reverse("panels:meeting", kwargs={"meeting_id": meeting.public_id})
+    return [(url, cookie) for cookie in _sessions([meeting.chair])]

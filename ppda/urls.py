@@ -8,6 +8,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("accounts/", include("ppda.accounts.urls")),
     path("accounts/webauthn/", include("ppda.accounts.webauthn")),
     path("contacts/", include("oversight.contacts.urls")),

@@ -285,6 +285,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "otp_webauthn:credential-authentication-complete": explicit(everyone(NOT_ALLOWED, ANONYMOUS=LOGIN)),
     "otp_webauthn:js-i18n-catalog": explicit(everyone(OK, ANONYMOUS=LOGIN)),
     "home": page(ok=SIGNED_IN),
+    # Static text, for every signed-in user; make bench's signed-in floor (ppda/views.py).
+    "accessibility": page(ok=SIGNED_IN),
     # The JSON intake API authenticates sending systems by token, not by session (cases/api.py): the
     # same answer for every role. Its OpenAPI description is public and carries no case data.
     "api_case_intake": explicit(everyone(NOT_ALLOWED), post=everyone(401)),

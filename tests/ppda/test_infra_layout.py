@@ -82,6 +82,7 @@ def test_navigation_links_render_only_for_existing_views(verified_client):
         ("cases:inbox", "Inbox"),
         ("cases:intake", "New case"),
         ("statistics:index", "Statistics"),
+        ("retention:queue", "Retention"),
         ("oversight:dashboard", "My cases"),
         ("panels:index", "Panels"),
         ("statistics:reduced", "Panel statistics"),

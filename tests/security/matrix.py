@@ -296,7 +296,10 @@ EXPECTATIONS: dict[str, Expect] = {
     # declaration: the world's PSD representative has not made it yet, so is sent to it.
     "cases:inbox": page(ok={COORDINATOR, PARTY}),
     "cases:intake": page(ok={COORDINATOR, PARTY}, post=OK),
-    "cases:rota": page(ok={COORDINATOR, PARTY}, post=OK),
+    # The rota is the directory of chief inspectors: it names staff, never which case they are party to.
+    "cases:rota": page(
+        ok={COORDINATOR, PARTY}, post=OK, may_show={"staff": "the rota names chief inspectors, not their cases"}
+    ),
     "cases:detail": case_object(ok={COORDINATOR, SOO, SOO_STALE}, PSD=REDIRECT),
     "cases:intake_done": case_object(ok={COORDINATOR}),
     # Already declared: straight on to the case. Not yet (PSD): the form, which names the parties.

@@ -143,6 +143,11 @@ TARGETS = [
     Target("contacts:create", m.SOO, _case_a),
     Target("contacts:engagement", m.SOO, _case_a),
     Target("contacts:schedule", m.SOO, _case_a),
+    Target(
+        "contacts:correct",
+        m.SOO,
+        kwargs=lambda w: {"case_id": w.case_a.public_id, "contact_id": w.contact_a.public_id},
+    ),
     Target("update_form:overview", m.SOO, _case_a),
     Target("update_form:support", m.SOO, _case_a),
     Target("update_form:investigation", m.SOO, _case_a),
@@ -158,6 +163,21 @@ TARGETS = [
     Target("cases:investigation_open", m.PSD, _psd_declared),
     Target("cases:investigation_update", m.PSD, _psd_record),
     Target("closure:reopen", m.COORDINATOR, _closed_case),
+    # Case A is open, so the page shows no decision form to learn from: the fields are named here.
+    Target(
+        "retention:decide",
+        m.COORDINATOR,
+        _case_a,
+        fields={
+            "decision": ["retain", "delete"],
+            "reason": [],
+            "next_review_on_day": [],
+            "next_review_on_month": [],
+            "next_review_on_year": [],
+            "confirm": ["on"],
+            "review_on": [],
+        },
+    ),
     Target("audit:index", m.AUDITOR, method="GET"),
     Target("statistics:index", m.COORDINATOR, method="GET"),
     Target("statistics:reduced", m.PANEL_CHAIR, method="GET"),

@@ -18,7 +18,31 @@ def in_calendar_range(form: forms.Form, name: str):
     return value
 
 
-class TrailSearchForm(forms.Form):
+class _SearchForm(forms.Form):
+    """What the auditor's searches share: a username and a case reference (trimmed), and a period whose dates
+    stay inside the calendar and come in order. Subclasses declare the fields."""
+
+    def clean_reference(self):
+        return self.cleaned_data["reference"].strip()
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip()
+
+    def clean_date_from(self):
+        return in_calendar_range(self, "date_from")
+
+    def clean_date_to(self):
+        return in_calendar_range(self, "date_to")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end date must be the same as or after the start date")
+        return cleaned
+
+
+class TrailSearchForm(_SearchForm):
     """Filters for the audit trail. Every field is optional: no filter lists the most recent entries."""
 
     OUTCOMES = [("", "Allowed and denied"), ("allowed", "Allowed only"), ("denied", "Denied only")]
@@ -34,28 +58,6 @@ class TrailSearchForm(forms.Form):
     date_to = DateInputField(name="the end date", label="To", required=False, help_text="For example, 31 7 2026")
     outcome = forms.ChoiceField(label="Outcome", required=False, choices=OUTCOMES)
     action = forms.ChoiceField(label="Action", required=False, choices=[("", "Any action"), *AccessLog.Action.choices])
-
-    def clean_reference(self):
-        return self.cleaned_data["reference"].strip()
-
-    def clean_username(self):
-        return self.cleaned_data["username"].strip()
-
-    def _in_range(self, name: str):
-        return in_calendar_range(self, name)
-
-    def clean_date_from(self):
-        return self._in_range("date_from")
-
-    def clean_date_to(self):
-        return self._in_range("date_to")
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", "The end date must be the same as or after the start date")
-        return cleaned
 
     def summary(self) -> str:
         """The filters in words, for the heading and for the audit-read log row (no case content)."""
@@ -76,7 +78,7 @@ class TrailSearchForm(forms.Form):
         return ", ".join(parts) or "all entries"
 
 
-class GrantSearchForm(forms.Form):
+class GrantSearchForm(_SearchForm):
     """Filters for the history of roles and case grants. `held_at` asks "who held what at that moment"."""
 
     KINDS = [("", "Roles and case grants"), *GrantEvent.Kind.choices]
@@ -102,29 +104,11 @@ class GrantSearchForm(forms.Form):
         name="the changes to date", label="Changes to", required=False, help_text="For example, 31 7 2026"
     )
 
-    def clean_username(self):
-        return self.cleaned_data["username"].strip()
-
-    def clean_reference(self):
-        return self.cleaned_data["reference"].strip()
-
-    def _in_range(self, name: str):
-        return in_calendar_range(self, name)
-
     def clean_held_on(self):
-        return self._in_range("held_on")
-
-    def clean_date_from(self):
-        return self._in_range("date_from")
-
-    def clean_date_to(self):
-        return self._in_range("date_to")
+        return in_calendar_range(self, "held_on")
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", "The end date must be the same as or after the start date.")
         day, time = cleaned.get("held_on"), cleaned.get("held_time")
         cleaned["held_at"] = None
         if time and not day and "held_on" not in self.errors:

@@ -33,11 +33,12 @@ CSV_COLUMNS = [
 ]
 
 
-def _log_read(request, form: TrailSearchForm, what: str) -> AccessLog:
+def _log_read(request, form, what: str, *, object_type: str = "ppda.accesslog") -> AccessLog:
+    """The auditor's own read, logged with the filters in words (never case content)."""
     return access_record(
         request=request,
         action=AccessLog.Action.AUDIT_READ,
-        object_type="ppda.accesslog",
+        object_type=object_type,
         case_reference=form.cleaned_data.get("reference", "")[:40],
         what=f"{what}: {form.summary()}",
     )
@@ -72,6 +73,30 @@ class _Echo:
         return value
 
 
+def _csv_value(row, name: str):
+    value = getattr(row, name)
+    if name == "at":
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    if name == "allowed":
+        return "yes" if value else "NO"
+    return value
+
+
+def _csv_response(rows, columns, filename: str) -> StreamingHttpResponse:
+    """The rows as a streamed CSV file (an export may hold many thousands of rows), formulas neutralised."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow([label for _, label in columns])
+        for row in rows.iterator(chunk_size=2000):
+            yield writer.writerow([_csv_safe(_csv_value(row, name)) for name, _ in columns])
+
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.csv"'
+    return response
+
+
 @never_cache
 @require_GET
 def trail_export(request):
@@ -83,25 +108,7 @@ def trail_export(request):
     read = _log_read(request, form, "audit trail CSV export")
     # The rows stream after this view returns: leave out the export's own log row, as the page does.
     rows = access_log_search(**form.cleaned_data).exclude(pk=read.pk)
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow([label for _, label in CSV_COLUMNS])
-        for row in rows.iterator(chunk_size=2000):
-            values = []
-            for name, _ in CSV_COLUMNS:
-                value = getattr(row, name)
-                if name == "at":
-                    value = value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-                elif name == "allowed":
-                    value = "yes" if value else "NO"
-                values.append(_csv_safe(value))
-            yield writer.writerow(values)
-
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="access-log-{stamp}.csv"'
-    return response
+    return _csv_response(rows, CSV_COLUMNS, "access-log")
 
 
 # -- Roles and case grants ----------------------------------------------------------------------------------
@@ -128,16 +135,6 @@ def _grant_rows(form: GrantSearchForm):
     return grant_events_search(**data)
 
 
-def _log_grants_read(request, form: GrantSearchForm, what: str) -> AccessLog:
-    return access_record(
-        request=request,
-        action=AccessLog.Action.AUDIT_READ,
-        object_type="ppda.grantevent",
-        case_reference=form.cleaned_data.get("reference", "")[:40],
-        what=f"{what}: {form.summary()}",
-    )
-
-
 @never_cache
 @require_GET
 def grants(request):
@@ -148,7 +145,7 @@ def grants(request):
     if form.is_valid():
         page = Paginator(_grant_rows(form), PAGE_SIZE).get_page(request.GET.get("page"))
         page.object_list = list(page.object_list)
-        _log_grants_read(request, form, f"grant history page {page.number}")
+        _log_read(request, form, f"grant history page {page.number}", object_type="ppda.grantevent")
     return render(request, "audit/grants.html", {"form": form, "page": page})
 
 
@@ -160,22 +157,5 @@ def grants_export(request):
     form = GrantSearchForm(request.GET)
     if not form.is_valid():
         return render(request, "audit/grants.html", {"form": form, "page": None}, status=400)
-    _log_grants_read(request, form, "grant history CSV export")
-    rows = _grant_rows(form)
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow([label for _, label in GRANT_CSV_COLUMNS])
-        for row in rows.iterator(chunk_size=2000):
-            values = []
-            for name, _ in GRANT_CSV_COLUMNS:
-                value = getattr(row, name)
-                if name == "at":
-                    value = value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-                values.append(_csv_safe(value))
-            yield writer.writerow(values)
-
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="grant-history-{stamp}.csv"'
-    return response
+    _log_read(request, form, "grant history CSV export", object_type="ppda.grantevent")
+    return _csv_response(_grant_rows(form), GRANT_CSV_COLUMNS, "grant-history")

@@ -7,6 +7,7 @@ import zoneinfo
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from ppda.date_input import DateInputField, TimeInputField, london_instant
 from ppda.roles import Role
@@ -82,6 +83,12 @@ class MeetingForm(GovukForm):
                 data["starts_at"] = london_instant(data["date"], data["time"])
             except forms.ValidationError as exc:
                 self.add_error("time", exc)
+            else:
+                # Meetings are scheduled ahead: a past date is a mistyped year or day, and would invite no one.
+                if data["date"] < timezone.localdate():
+                    self.add_error("date", "The date of the meeting must be today or in the future")
+                elif data["starts_at"] <= timezone.now():
+                    self.add_error("time", "The start time must be later than now")
         return data
 
     def starts_at(self) -> dt.datetime:

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from panels.models import Action, AgendaItem, Meeting
 from ppda.date_input import date_post
@@ -25,7 +26,7 @@ def coordinator_client(client):
 
 
 def _meeting(chair, **changes) -> dict:
-    return {**date_post("date", "2026-07-14"), "time": "10:00", "place": "Headquarters", "chair": chair.pk, **changes}
+    return {**date_post("date", "2027-07-14"), "time": "10:00", "place": "Headquarters", "chair": chair.pk, **changes}
 
 
 def test_a_meeting_is_scheduled_in_uk_time(coordinator_client):
@@ -38,20 +39,20 @@ def test_a_meeting_is_scheduled_in_uk_time(coordinator_client):
     assert "Use the 24-hour clock, for example 14:30" in html
     response = coordinator_client.post(NEW, _meeting(chair, time="0930"))
     assert response.status_code == 302
-    assert Meeting.objects.get().starts_at == dt.datetime(2026, 7, 14, 8, 30, tzinfo=dt.UTC)  # BST
+    assert Meeting.objects.get().starts_at == dt.datetime(2027, 7, 14, 8, 30, tzinfo=dt.UTC)  # BST
 
 
 @pytest.mark.parametrize(
     ("changes", "href", "message"),
     [
         (_typed("date", "31", "2", "2027"), "#id_date_day", "The date of the meeting must be a real date"),
-        (_typed("date", "14", "", "2026"), "#id_date_day", "The date of the meeting must include a month"),
+        (_typed("date", "14", "", "2027"), "#id_date_day", "The date of the meeting must include a month"),
         (_typed("date", "", "", ""), "#id_date_day", "Enter the date of the meeting"),
         (_typed("date", "14", "7", "26"), "#id_date_day", "The year must include 4 numbers"),
         ({"time": ""}, "#id_time", "Enter the start time"),
         ({"time": "25:00"}, "#id_time", "Enter the start time as a real time, like 14:30"),
         (
-            {**date_post("date", "2026-03-29"), "time": "01:30"},
+            {**date_post("date", "2027-03-28"), "time": "01:30"},
             "#id_time",
             "That time did not exist because the clocks went forward. Enter a time after 02:00.",
         ),
@@ -62,6 +63,24 @@ def test_a_bad_meeting_date_or_time_is_a_clear_error(coordinator_client, changes
     assert response.status_code == 200
     assert f'<a href="{href}">{message}</a>' in response.content.decode()
     assert not Meeting.objects.exists()
+
+
+def test_a_meeting_in_the_past_is_refused(coordinator_client):
+    chair = chair_user()
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    response = coordinator_client.post(NEW, _meeting(chair, **date_post("date", yesterday.isoformat())))
+    assert '<a href="#id_date_day">The date of the meeting must be today or in the future</a>' in (
+        response.content.decode()
+    )
+    # Today, five minutes ago (skipped in the first five minutes after midnight).
+    earlier = timezone.localtime() - dt.timedelta(minutes=5)
+    if earlier.date() == timezone.localdate():
+        today = {**date_post("date", earlier.date().isoformat()), "time": f"{earlier:%H:%M}"}
+        response = coordinator_client.post(NEW, _meeting(chair, **today))
+        assert '<a href="#id_time">The start time must be later than now</a>' in response.content.decode()
+    assert not Meeting.objects.exists()
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    assert coordinator_client.post(NEW, _meeting(chair, **date_post("date", tomorrow.isoformat()))).status_code == 302
 
 
 def test_an_action_due_date_is_typed_in_three_boxes(client):

@@ -30,7 +30,16 @@ from ppda.models import AccessLog
 from ppda.roles import Role, has_role
 
 from . import access, selectors, services
-from .forms import ActionForm, AmendmentForm, AttendeeForm, ItemForm, MeetingForm, OutcomeForm, StatementForm
+from .forms import (
+    ActionForm,
+    AmendmentForm,
+    AttendeeForm,
+    ItemForm,
+    MeetingForm,
+    OutcomeForm,
+    StatementForm,
+    local_datetime,
+)
 from .models import Attendee, Meeting, Pack
 from .psd import psd_updates_for
 from .redaction import item_identifiers, redacted
@@ -151,14 +160,12 @@ def item_add(request, meeting_id):
             time = form.cleaned_data["time"]
             starts_at = None
             if time is not None:
-                from .forms import local_datetime
-
                 starts_at = local_datetime(timezone.localtime(meeting.starts_at).date(), time)
             services.item_add(
                 meeting=meeting, case=case, by=request.user, starts_at=starts_at, minutes=form.cleaned_data["minutes"]
             )
         except ApplicationError as exc:
-            apply_to_form(form, exc)
+            apply_to_form(form, exc, fields={"starts_at": "time"})
         else:
             messages.success(request, "Added to the agenda.")
             return redirect(_meeting_url(meeting))

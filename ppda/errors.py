@@ -40,9 +40,11 @@ class ApplicationError(Exception):
         raise AttributeError(name)
 
 
-def apply_to_form(form, exc: ApplicationError) -> None:
-    """Attach the error to `form`: each message on its field when the form has it, otherwise to the form."""
+def apply_to_form(form, exc: ApplicationError, *, fields: dict[str, str] | None = None) -> None:
+    """Attach the error to `form`: each message on its field when the form has it, otherwise to the form.
+    `fields` maps a service's argument name to the form field the user typed it in (e.g. starts_at -> time)."""
     for name, messages in exc.errors.items():
+        name = (fields or {}).get(name, name)
         target = name if name in form.fields else None
         for message in messages:
             form.add_error(target, message)

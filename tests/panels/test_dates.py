@@ -114,3 +114,16 @@ def test_an_agenda_slot_time_is_24_hour_uk_time_with_a_clear_error(client):
     assert '<a href="#id_time">Enter the slot start time as a real time, like 14:30</a>' in response.content.decode()
     assert client.post(url, {"reference": case.reference, "time": "1030", "minutes": "20"}).status_code == 302
     assert AgendaItem.objects.get(meeting=panel.meeting).starts_at == dt.datetime(2026, 7, 14, 9, 30, tzinfo=dt.UTC)
+
+
+def test_a_slot_before_the_meeting_is_an_error_on_the_time_box(client):
+    panel = draft_panel(n_cases=0, starts_at=dt.datetime(2027, 7, 14, 9, 0, tzinfo=dt.UTC))  # 10:00 UK time
+    case, _soo = panel_case()
+    login_verified(client, panel.coordinator)
+    url = reverse("panels:item_add", args=[panel.meeting.public_id])
+    response = client.post(url, {"reference": case.reference, "time": "09:30", "minutes": "20"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<a href="#id_time">A slot cannot start before the meeting.</a>' in html
+    assert response.context["item_form"].errors["time"] == ["A slot cannot start before the meeting."]
+    assert not AgendaItem.objects.filter(meeting=panel.meeting).exists()

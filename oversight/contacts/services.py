@@ -8,10 +8,13 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import Min
+from django.urls import reverse
 from django.utils import timezone
 
+from cases.access import coordinators_for_case
 from oversight.models import Allocation
 from ppda.errors import ApplicationError
+from ppda.notifications import notification_send
 
 from .models import Contact, ContactCorrection, ContactPlan
 from .schedule import due_window, next_contact_on
@@ -160,11 +163,12 @@ def _contact_fields(contact: Contact) -> dict:
 
 def _first_contact_after_correction(
     allocation: Allocation, *, before: dict, contact: Contact, user, reason: str
-) -> None:
+) -> dt.datetime | None:
     """The deadline is met when the first completed contact (or recorded decline) happened, so a correction of a
     contact's time or outcome moves first_contact_met_at with it, in either direction (DESIGN.md section 4: the
     time of the contact meets the deadline, not the time it was logged). Only a correction of the contact that
-    met it can move it later: then it is worked out again from every contact and recorded decline."""
+    met it can move it later: then it is worked out again from every contact and recorded decline. Returns the
+    time it was met before the correction."""
     met = allocation.first_contact_met_at
     before_at = dt.datetime.fromisoformat(before["contacted_at"])
     if met is not None and before["outcome"] in Contact.MEETS_DEADLINE and before_at == met:
@@ -178,12 +182,43 @@ def _first_contact_after_correction(
     elif contact.outcome in Contact.MEETS_DEADLINE and (met is None or contact.contacted_at < met):
         new = contact.contacted_at
     else:
-        return
+        return met
     if new != met:
         allocation.first_contact_met_at = new
         allocation._history_user = user
         allocation._change_reason = reason
         allocation.save(update_fields=["first_contact_met_at"])
+    return met
+
+
+def first_contact_outcome(allocation: Allocation, *, met: dt.datetime | None, now: dt.datetime) -> str:
+    """The 72-hour outcome as the statistics count it: "in time", "late", or "open" while a live deadline runs."""
+    if met is not None:
+        return "in time" if met <= allocation.first_contact_due else "late"
+    return "late" if allocation.first_contact_due <= now else "open"
+
+
+OUTCOME_WORDS = {"in time": "met within 72 hours", "late": "not met within 72 hours", "open": "not yet met"}
+
+
+def _tell_coordinators_outcome_changed(allocation: Allocation, *, was: str, now_is: str, correction) -> None:
+    """A correction that turns a decided 72-hour outcome round (in time <-> late, or met -> not yet met) changes
+    the force's compliance figures and may hide a failure, so the coordinators who may open the case are told.
+    The message holds no identifier: the reference and link say which case."""
+    if was == now_is or was == "open":  # a first contact recorded by a correction is ordinary news, not a flip
+        return
+    case = allocation.case
+    notification_send(
+        recipients=coordinators_for_case(case),
+        kind="first_contact_corrected",
+        message=(
+            f"A corrected contact changed the first contact with the victim from {OUTCOME_WORDS[was]} "
+            f"to {OUTCOME_WORDS[now_is]}. The correction and its reason are on the contact log."
+        ),
+        link=reverse("contacts:detail", args=[case.public_id]),
+        case_reference=case.reference,
+        event_key=f"contacts:correction:{correction.pk}:first_contact",
+    )
 
 
 @transaction.atomic
@@ -266,8 +301,14 @@ def contact_correct(
     if plan.pk is None or [getattr(plan, name) for name in watched] != was:
         plan._history_user = user
         plan.save()
-    _first_contact_after_correction(
+    was_met = _first_contact_after_correction(
         allocation, before=before, contact=contact, user=user, reason="First contact: a contact was corrected"
+    )
+    _tell_coordinators_outcome_changed(
+        allocation,
+        was=first_contact_outcome(allocation, met=was_met, now=now),
+        now_is=first_contact_outcome(allocation, met=allocation.first_contact_met_at, now=now),
+        correction=correction,
     )
     return correction
 

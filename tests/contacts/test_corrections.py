@@ -9,12 +9,14 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.access import coordinators_for_case
 from oversight.contacts.models import Contact, ContactCorrection, DeadlineEvent
 from oversight.contacts.services import contact_correct, contact_log, contact_schedule_set
 from oversight.contacts.sweep import deadlines_sweep
 from ppda.date_input import date_post
 from ppda.errors import ApplicationError
-from ppda.models import AccessLog
+from ppda.models import AccessLog, Notification
+from ppda.roles import Role
 from tests.conftest import login_verified
 from tests.factories.directory import ChiefInspectorFactory, UserFactory
 from tests.factories.oversight import AcceptedAllocationFactory, EndedAllocationFactory
@@ -257,3 +259,45 @@ def test_a_contact_corrected_twice_keeps_both_corrections_and_the_original(clien
     assert body.index("Reason: Note incomplete.") < body.index("Reason: It was a video call.")
     assert "Was: Spoke briefly.<br>Now: Spoke for ten minutes." in body and "Was: Phone<br>Now: Video call" in body
     assert timezone.now() == T0 + dt.timedelta(hours=100)
+
+
+# A correction that turns the 72-hour outcome round is news for the coordinators (the force's figures change).
+
+
+def test_a_correction_that_turns_the_72_hour_outcome_round_tells_the_coordinators_once(allocation):
+    coordinator = UserFactory(username="corr-coordinator", roles=[Role.COORDINATOR])
+    first = logged(allocation, 10)
+    correct(first, note="Spoke briefly, agreed a call next week.", reason="Added what was agreed.")
+    correct(first, hours=20)  # still in time: nothing to tell
+    assert not Notification.objects.filter(kind="first_contact_corrected").exists()
+
+    late = correct(first, hours=80)  # really after the 72 hours
+    notices = Notification.objects.filter(kind="first_contact_corrected")
+    recipients = set(notices.values_list("recipient", flat=True))
+    assert recipients == {u.pk for u in coordinators_for_case(allocation.case)}  # one rule for who may be told
+    assert coordinator.pk in recipients and allocation.soo.user.pk not in recipients
+    notice = notices.filter(recipient=coordinator).get()
+    assert "from met within 72 hours to not met within 72 hours" in notice.message
+    assert notice.case_reference == allocation.case.reference
+    assert notice.link == reverse("contacts:detail", args=[allocation.case.public_id])
+    for party in allocation.case.parties.all():  # no identifier in the message
+        for value in (party.first_name, party.last_name):
+            assert not value or value not in notice.message
+    # The same correction form saved again is the same correction: no second notice.
+    contact_correct(
+        contact=first,
+        user=allocation.soo.user,
+        contacted_at=T0 + dt.timedelta(hours=80),
+        method=first.method,
+        outcome=first.outcome,
+        note=first.note,
+        reason="Typed the wrong time.",
+        form_token=late.form_token,
+    )
+    assert notices.count() == len(recipients)
+
+    correct(first, outcome="attempted", reason="The call did not connect.")  # late -> late (not met): no notice
+    assert notices.count() == len(recipients)
+    correct(first, hours=30, outcome="completed", reason="It connected after all, at 15:15.")
+    assert notices.count() == 2 * len(recipients)
+    assert "from not met within 72 hours to met within 72 hours" in notices.latest("pk").message

@@ -7,6 +7,7 @@ any of it. A kind of notice added to the code but not raised here fails the comp
 
 import datetime as dt
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from oversight.allocation.rules import SOFT_RULE_LABELS
 from oversight.allocation.services import allocation_accept, allocation_create, allocation_decline, allocation_end
 from oversight.closure.services import case_close
 from oversight.contacts.models import DeadlineEvent
+from oversight.contacts.services import contact_correct, contact_log
 from oversight.contacts.sweep import deadlines_sweep
 from oversight.retention.services import retention_reminders_sweep
 from oversight.update_form import render
@@ -131,6 +133,30 @@ def test_no_notice_of_any_kind_reaches_a_coordinator_who_may_not_open_the_case(c
     deadlines_sweep(now=now)
     deadlines_sweep(now=now + dt.timedelta(hours=2))
 
+    # The SOO corrects the first contact to after the 72 hours: the coordinators are told the outcome turned.
+    corrected = ActiveAllocationFactory(
+        case=with_excluded_parties(ActiveCaseFactory(), cast),
+        parties=False,
+        allocated_at=timezone.now() - dt.timedelta(hours=100),
+    )
+    first = contact_log(
+        allocation=corrected,
+        user=corrected.soo.user,
+        contacted_at=corrected.allocated_at + dt.timedelta(hours=10),
+        method="phone",
+        outcome="completed",
+        form_token=uuid.uuid4(),
+    )
+    contact_correct(
+        contact=first,
+        user=corrected.soo.user,
+        contacted_at=corrected.allocated_at + dt.timedelta(hours=80),
+        method="phone",
+        outcome="completed",
+        reason="Typed the wrong day.",
+        form_token=uuid.uuid4(),
+    )
+
     # A section of the update form withheld from the panel.
     render._notify_withheld(case, "overview", None, ["text that failed redaction"])
 
@@ -185,3 +211,4 @@ def test_no_notice_of_any_kind_reaches_a_coordinator_who_may_not_open_the_case(c
     assert kinds_in_code() <= sent, f"not raised by this walk: {kinds_in_code() - sent}"
     assert Notification.objects.filter(recipient=ok, kind=DeadlineEvent.Kind.BREACH).exists()
     assert Notification.objects.filter(recipient=ok, kind="contact_overdue_alert").exists()
+    assert Notification.objects.filter(recipient=ok, kind="first_contact_corrected").exists()

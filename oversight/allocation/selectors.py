@@ -218,8 +218,11 @@ def allocation_suggestions(case: Case, *, parties=None) -> Ranking:
     """Every chief inspector for this case: ranked, or excluded with each reason (constant queries)."""
     pool = soo_pool()
     facts, chains = case_facts(case, parties=parties)
-    for candidate in pool:
-        candidate.managers = chains.get(candidate.staff_id, {})
+    if chains:  # most candidates have no party in their chain: they keep their own empty dict
+        for candidate in pool:
+            managers = chains.get(candidate.staff_id)
+            if managers:
+                candidate.managers = managers
     return rank_candidates(pool, facts)
 
 

@@ -25,7 +25,14 @@ from ppda.roles import Role, has_role
 from . import guidance
 from .access import allocation_get_for_user, coordinator_case_get
 from .allocation.rules import SOFT_RULE_LABELS
-from .allocation.selectors import allocation_suggestions, case_parties, live_allocation, soo_dashboard_rows
+from .allocation.selectors import (
+    allocation_suggestions,
+    case_parties,
+    live_allocation,
+    overridable_rows,
+    soo_dashboard_rows,
+    suggested_rows,
+)
 from .allocation.services import (
     ALLOCATABLE_STATUSES,
     NO_CONFLICT_TEXT,
@@ -89,9 +96,9 @@ def allocate(request, public_id):
             "parties": parties,
             "current": current,
             "ranking": ranking,
-            "suggested": ranking.suggested[:shown],
+            "suggested": suggested_rows(ranking.suggested[:shown], chosen),
             "more_suggested": max(0, len(ranking.suggested) - shown) if shown else 0,
-            "overridable": ranking.overridable[:shown],
+            "overridable": overridable_rows(ranking.overridable[:shown], chosen),
             "more_overridable": max(0, len(ranking.overridable) - shown) if shown else 0,
             "overridable_by_rule": ranking.overridable_by_rule(),
             "excluded_by_rule": ranking.excluded_by_rule(),

@@ -44,7 +44,8 @@ def _pool_sql() -> str:
     - last allocated: one probe per candidate of the partial index allocation_soo_carried (soo, newest first,
       declined left out), so it costs the same however long the allocation history grows;
     - open cases: one grouped count over the live allocations (index-only on allocation_soo_live), joined;
-    - an active user account with the SOO role: one hashed subquery.
+    - an active user account with the SOO role: one hashed subquery;
+    - the name, and the unit names shown (no team name: only a party's is ever shown), put together here.
     Raw SQL returning tuples: the ORM's compile and per-row dicts cost more than the query itself. The last
     allocation comes as exact microseconds since the epoch: Django's timestamptz loader (Python, per value)
     cost more than the rest of the row.
@@ -54,7 +55,6 @@ def _pool_sql() -> str:
         "staff": StaffMember._meta.db_table,
         "department": StaffMember._meta.get_field("department").related_model._meta.db_table,
         "command": StaffMember._meta.get_field("command").related_model._meta.db_table,
-        "team": StaffMember._meta.get_field("team").related_model._meta.db_table,
         "district": StaffMember._meta.get_field("district").related_model._meta.db_table,
         "allocation": Allocation._meta.db_table,
         "user": User._meta.db_table,
@@ -64,9 +64,9 @@ def _pool_sql() -> str:
     declined = _sql_literal(Allocation.Status.DECLINED)
     live = ", ".join(_sql_literal(v) for v in Allocation.LIVE)
     return f"""
-        SELECT s.id, s.employee_number, s.first_name, s.last_name, s.rank, s.is_active, s.soo_eligible,
-               s.availability, s.available_from, s.department_id, d.name, d.kind, s.command_id, c.name,
-               s.team_id, t.name, s.district_id, di.name,
+        SELECT s.id, s.employee_number, s.first_name || ' ' || s.last_name, s.rank, s.is_active, s.soo_eligible,
+               s.availability, s.available_from, s.department_id, COALESCE(d.name, ''), COALESCE(d.kind, ''),
+               s.command_id, COALESCE(c.name, ''), s.team_id, s.district_id, COALESCE(di.name, ''),
                (SELECT (EXTRACT(EPOCH FROM a.allocated_at) * 1000000)::bigint FROM {tables["allocation"]} a
                  WHERE a.soo_id = s.id AND NOT (a.status = {declined})
                  ORDER BY a.allocated_at DESC LIMIT 1),
@@ -78,7 +78,6 @@ def _pool_sql() -> str:
         FROM {tables["staff"]} s
         LEFT JOIN {tables["department"]} d ON d.id = s.department_id
         LEFT JOIN {tables["command"]} c ON c.id = s.command_id
-        LEFT JOIN {tables["team"]} t ON t.id = s.team_id
         LEFT JOIN {tables["district"]} di ON di.id = s.district_id
         LEFT JOIN (SELECT soo_id, COUNT(*) AS n FROM {tables["allocation"]}
                    WHERE status IN ({live}) GROUP BY soo_id) live ON live.soo_id = s.id
@@ -89,10 +88,6 @@ def _pool_sql() -> str:
 _RANK_LABELS = dict(StaffMember.Rank.choices)
 _AVAILABILITY_LABELS = dict(StaffMember.Availability.choices)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-def _from_epoch_us(value: int | None) -> dt.datetime | None:
-    return None if value is None else _EPOCH + dt.timedelta(microseconds=value)
 
 
 def soo_pool(*, staff_id: int | None = None) -> list[Candidate]:
@@ -108,11 +103,12 @@ def soo_pool(*, staff_id: int | None = None) -> list[Candidate]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    epoch, us = _EPOCH, dt.timedelta(microseconds=1)
     return [
         Candidate(
             staff_id=pk,
             employee_number=number,
-            name=f"{first} {last}",
+            name=name,
             rank=rank,
             rank_label=_RANK_LABELS.get(rank, rank),
             is_active=active,
@@ -121,23 +117,22 @@ def soo_pool(*, staff_id: int | None = None) -> list[Candidate]:
             availability=availability,
             availability_label=_AVAILABILITY_LABELS.get(availability, availability),
             available_from=available_from,
-            department_kind=dept_kind or "",
+            department_kind=dept_kind,
             department_id=dept_id,
-            department_name=dept_name or "",
+            department_name=dept_name,
             command_id=command_id,
-            command_name=command_name or "",
+            command_name=command_name,
             team_id=team_id,
-            team_name=team_name or "",
             district_id=district_id,
-            district_name=district_name or "",
-            last_allocated_at=_from_epoch_us(last_allocated_us),
+            district_name=district_name,
+            # Exact microseconds since the epoch, as the query gives them (see _pool_sql).
+            last_allocated_at=None if last_allocated_us is None else epoch + us * last_allocated_us,
             open_cases=open_cases,
         )
         for (
             pk,
             number,
-            first,
-            last,
+            name,
             rank,
             active,
             eligible,
@@ -149,7 +144,6 @@ def soo_pool(*, staff_id: int | None = None) -> list[Candidate]:
             command_id,
             command_name,
             team_id,
-            team_name,
             district_id,
             district_name,
             last_allocated_us,

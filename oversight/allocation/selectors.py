@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils.text import capfirst
 
 from cases.models import Case, CaseAccessDeclaration, CaseLink, ConflictDeclaration, Party
 from oversight.models import Allocation
@@ -217,9 +218,52 @@ def allocation_suggestions(case: Case, *, parties=None) -> Ranking:
     """Every chief inspector for this case: ranked, or excluded with each reason (constant queries)."""
     pool = soo_pool()
     facts, chains = case_facts(case, parties=parties)
-    for candidate in pool:
-        candidate.managers = chains.get(candidate.staff_id, {})
+    if chains:  # most candidates have no party in their chain: they keep their own empty dict
+        for candidate in pool:
+            managers = chains.get(candidate.staff_id)
+            if managers:
+                candidate.managers = managers
     return rank_candidates(pool, facts)
+
+
+def suggested_rows(suggested, chosen: int | None) -> list[dict]:
+    """The suitable table's rows with every cell worked out once, as strings (the dashboard's practice): a
+    dict lookup per cell in the template, where a Suggestion's attribute chain and Django's number formatting
+    of each id cost more than the rest of the page. `chosen`: the staff id of a refused POST's choice, checked
+    again; with none, the first is checked."""
+    rows = []
+    for i, s in enumerate(suggested):
+        c = s.candidate
+        rows.append(
+            {
+                "id": str(c.staff_id),
+                "checked": c.staff_id == chosen or (i == 0 and chosen is None),
+                "rank": str(s.rank),
+                "name": c.name,
+                "unit": f"{c.department_name}, {c.command_name}" if c.command_name else c.department_name,
+                "district": c.district_name or "–",
+                "basis": s.basis,
+                "why": s.why,
+                "open_cases": str(c.open_cases),
+            }
+        )
+    return rows
+
+
+def overridable_rows(overridable, chosen: int | None) -> list[dict]:
+    """The overridable table's rows, worked out once as suggested_rows: each soft exclusion's reason to show
+    and the rule codes whose reason boxes choosing them reveals."""
+    return [
+        {
+            "id": str(s.candidate.staff_id),
+            "checked": s.candidate.staff_id == chosen,
+            "codes": " ".join(s.soft_codes),
+            "name": s.candidate.name,
+            "reasons": [capfirst(e.reason) for e in s.soft],
+            "basis": s.basis,
+        }
+        for s in overridable
+    ]
 
 
 def allocation_check(case: Case, soo: StaffMember):

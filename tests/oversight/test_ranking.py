@@ -146,3 +146,27 @@ def test_why_is_worked_out_for_suggested_only():
     r = rank_candidates([ci(1), ci(2, open_cases=9)], facts())
     assert r.first.why == "The only suitable chief inspector."
     assert r.overridable[0].why == ""
+
+
+def test_table_rows_carry_each_cell_and_the_checked_choice():
+    """suggested_rows / overridable_rows: what the allocation page's tables show, worked out once per row."""
+    from oversight.allocation.selectors import overridable_rows, suggested_rows
+
+    r = rank_candidates(
+        [
+            ci(1, department_name="Response", command_name="North", district_name="Leeds", open_cases=1),
+            ci(2, department_name="CID", last_allocated_at=T),
+            ci(3, open_cases=5),
+        ],
+        facts(open_case_limit=3),
+    )
+    rows = suggested_rows(r.suggested, None)
+    assert [(row["id"], row["rank"], row["checked"]) for row in rows] == [("1", "1", True), ("2", "2", False)]
+    assert (rows[0]["unit"], rows[0]["district"], rows[0]["open_cases"]) == ("Response, North", "Leeds", "1")
+    assert (rows[1]["unit"], rows[1]["district"]) == ("CID", "–")
+    assert rows[0]["why"] == r.suggested[0].why and rows[1]["basis"] == "Last allocated 1 January 2025"
+    # A refused POST's choice is checked again, and then not the first.
+    assert [row["checked"] for row in suggested_rows(r.suggested, 2)] == [False, True]
+    (over,) = overridable_rows(r.overridable, 3)
+    assert (over["id"], over["checked"], over["codes"]) == ("3", True, "capacity")
+    assert over["reasons"] == ["At capacity: 5 open cases (limit 3)"]

@@ -59,8 +59,16 @@ def form_sections(case: Case) -> dict[str, Section | None]:
     return out
 
 
+def _build_section(slug: str, *, case_id):
+    # .first()'s order (the models have no ordering of their own); the section's slug is the shape.
+    return SECTIONS[slug].objects.filter(case_id=case_id).select_related("updated_by").order_by("pk")[:1]
+
+
+_section = PreparedQuery(_build_section, case_id=int)
+
+
 def section_get(case: Case, slug: str) -> Section | None:
-    return SECTIONS[slug].objects.filter(case=case).select_related("updated_by").first()
+    return next(iter(_section(slug, case_id=case.pk)), None)
 
 
 # -- Derived sections --------------------------------------------------------------------------------------

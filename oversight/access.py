@@ -13,6 +13,7 @@ from cases.access import access_logged, case_declaration_required, case_get_for_
 from cases.investigations.selectors import psd_assigned
 from cases.models import Case
 from ppda.access import denial_context
+from ppda.prepared import PreparedQuery
 from ppda.roles import Role, has_role
 
 from .contacts.models import Contact
@@ -95,6 +96,15 @@ def contact_get_for_user(request, case_public_id, contact_public_id, *, what: st
     return access, contact
 
 
+def _build_accepted_allocation(*, case_id):
+    # The model's ordering (newest first), as .first() would use it.
+    return Allocation.objects.filter(case_id=case_id, status=Allocation.Status.ACCEPTED)[:1]
+
+
+# Read on every update-form page: compiled once per process (issue 18).
+_accepted_allocation = PreparedQuery(_build_accepted_allocation, case_id=int)
+
+
 def update_form_get_for_user(request, public_id, *, what: str, write: bool = False, log: bool = True) -> FormAccess:
     """The case whose update form the user may read (or, with `write`, change), or 404.
 
@@ -106,7 +116,7 @@ def update_form_get_for_user(request, public_id, *, what: str, write: bool = Fal
     party's line manager. A coordinator asking to write gets 404 like everyone else (one policy).
     """
     case = case_get_for_user(request, public_id, what=what, declaration=False, log=False)
-    allocation = Allocation.objects.filter(case=case, status=Allocation.Status.ACCEPTED).first()
+    allocation = next(iter(_accepted_allocation(case_id=case.pk)), None)
     is_soo = allocation is not None and is_own_allocation(request.user, allocation)
     reader = has_role(request.user, Role.COORDINATOR) or psd_assigned(request.user, case)
     if not (is_soo or (not write and reader)):

@@ -17,10 +17,13 @@ yet opens nothing once the window has closed.
 
 from __future__ import annotations
 
+import uuid
+
 from django.http import Http404
 from django.utils import timezone
 
 from ppda.access import denial_context
+from ppda.prepared import PreparedQuery
 from ppda.roles import Role, has_role
 
 from . import selectors
@@ -36,9 +39,18 @@ def _refuse(request, *, what: str, object_type: str, object_id) -> Http404:
     return Http404("Not found.")
 
 
+def _build_meeting(*, public_id):
+    # The model's ordering, as .first() would use it (public_id is unique: one row at most).
+    return Meeting.objects.select_related("chair", "psd_rep").filter(public_id=public_id)[:1]
+
+
+# Every meeting and papers page starts here: compiled once per process (issue 18).
+_meeting_by_public_id = PreparedQuery(_build_meeting, public_id=uuid.UUID)
+
+
 def _meeting(public_id) -> Meeting | None:
     try:
-        return Meeting.objects.select_related("chair", "psd_rep").filter(public_id=public_id).first()
+        return next(iter(_meeting_by_public_id(public_id=public_id)), None)
     except (ValueError, TypeError):
         return None
 

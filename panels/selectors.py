@@ -17,6 +17,7 @@ from cases.models import Case, CaseAccessDeclaration, CaseLink
 from oversight.models import Allocation
 from oversight.update_form.hooks import SummaryRow
 from ppda.permissions import objects_for_user
+from ppda.prepared import PreparedQuery, any_of
 from ppda.roles import Role, has_role
 
 from .models import READ_IDENTIFIED, READ_PAPERS, Action, AgendaCase, AgendaItem, Attendee, Meeting, Outcome
@@ -79,16 +80,70 @@ def _with_cases(items: QuerySet) -> QuerySet:
     )
 
 
-def meeting_items(meeting: Meeting) -> list[AgendaItem]:
-    """The agenda in time order, each item with its cases, its outcome and its actions: a fixed number of
-    queries whatever the number of items."""
-    return list(
-        _with_cases(meeting.items.all()).prefetch_related(Prefetch("actions", queryset=Action.objects.order_by("pk")))
+def _build_meeting_items(*, meeting_id):
+    return AgendaItem.objects.filter(meeting_id=meeting_id).select_related("outcome")
+
+
+def _build_items_entries(*, ids):
+    return AgendaCase.objects.filter(item_id__in=any_of(ids)).select_related("case").order_by("pk")
+
+
+def _build_items_actions(*, ids):
+    return Action.objects.filter(item_id__in=any_of(ids)).order_by("pk")
+
+
+def _build_meeting_attendees(*, meeting_id):
+    return (
+        Attendee.objects.filter(meeting_id=meeting_id).select_related("user").order_by("role", "user__last_name", "pk")
     )
 
 
+# The meeting page's reads, compiled once per process (issue 18): the same rows, the same three queries as
+# the prefetching queryset they replace.
+_meeting_items = PreparedQuery(_build_meeting_items, meeting_id=int)
+_items_entries = PreparedQuery(_build_items_entries, ids=list)
+_items_actions = PreparedQuery(_build_items_actions, ids=list)
+_meeting_attendees = PreparedQuery(_build_meeting_attendees, meeting_id=int)
+
+
+def _prefetched(instance, name: str, model, rows: list) -> None:
+    """Make instance.<name>.all() give `rows`, as prefetch_related would. The cached queryset is an empty one
+    holding the rows: filtering it again gives nothing (it can never widen to other items' rows)."""
+    qs = model.objects.none()
+    qs._result_cache = rows
+    qs._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = qs
+
+
+def meeting_items(meeting: Meeting) -> list[AgendaItem]:
+    """The agenda in time order, each item with its cases, its outcome and its actions: a fixed number of
+    queries whatever the number of items."""
+    items = _meeting_items(meeting_id=meeting.pk)
+    if not items:
+        return items
+    ids = [item.pk for item in items]
+    entries: dict[int, list[AgendaCase]] = {pk: [] for pk in ids}
+    actions: dict[int, list[Action]] = {pk: [] for pk in ids}
+    for entry in _items_entries(ids=ids):
+        entries[entry.item_id].append(entry)
+    for action in _items_actions(ids=ids):
+        actions[action.item_id].append(action)
+    for item in items:
+        item.meeting = meeting  # as meeting.items.all() would set it
+        for entry in entries[item.pk]:
+            entry.item = item
+        for action in actions[item.pk]:
+            action.item = item
+        _prefetched(item, "entries", AgendaCase, entries[item.pk])
+        _prefetched(item, "actions", Action, actions[item.pk])
+    return items
+
+
 def meeting_attendees(meeting: Meeting) -> list[Attendee]:
-    return list(meeting.attendees.select_related("user").order_by("role", "user__last_name", "pk"))
+    attendees = _meeting_attendees(meeting_id=meeting.pk)
+    for attendee in attendees:
+        attendee.meeting = meeting
+    return attendees
 
 
 def meetings_for_user(user, *, now: dt.datetime | None = None) -> QuerySet:
@@ -214,15 +269,31 @@ def bring_back_pending_for_closure(case) -> str | None:
     return f"The panel of {day} asked for this case to be brought back; it has not been heard yet."
 
 
+def _build_heard_entries(*, case_id):
+    return (
+        AgendaCase.objects.filter(case_id=case_id, meeting__status__in=HEARD)
+        .select_related("meeting", "item__outcome")
+        .order_by("meeting__starts_at")
+    )
+
+
+def _build_item_actions(*, ids):
+    return Action.objects.filter(item_id__in=any_of(ids)).order_by("pk")
+
+
+# Read on every update-form page: compiled once per process (issue 18).
+_heard_entries = PreparedQuery(_build_heard_entries, case_id=int)
+_item_actions = PreparedQuery(_build_item_actions, ids=list)
+
+
 def panel_decisions_for_case(case) -> list[SummaryRow] | None:
     """For the update form's "panel_decisions" slot: what each held panel recorded on the case. The chair's free
     text is marked free_text, so the anonymised rendering redacts it (and fails closed)."""
-    entries = list(
-        AgendaCase.objects.filter(case_id=case.pk, meeting__status__in=HEARD)
-        .select_related("meeting", "item__outcome")
-        .prefetch_related("item__actions")
-        .order_by("meeting__starts_at")
-    )
+    entries = _heard_entries(case_id=case.pk)
+    actions: dict[int, list[Action]] = {}
+    if entries:  # as the prefetch did: no actions query for a case no panel has heard
+        for action in _item_actions(ids=[e.item_id for e in entries]):
+            actions.setdefault(action.item_id, []).append(action)
     rows: list[SummaryRow] = []
     for entry in entries:
         outcome = getattr(entry.item, "outcome", None)
@@ -238,7 +309,7 @@ def panel_decisions_for_case(case) -> list[SummaryRow] | None:
         if outcome.themes:
             labels = dict(Outcome._meta.get_field("themes").base_field.choices)
             rows.append(SummaryRow(f"{label}: learning themes", ", ".join(labels[t] for t in outcome.themes)))
-        for action in entry.item.actions.all():
+        for action in actions.get(entry.item_id, []):
             state = "done" if action.done_at else (f"due {action.due_on:%-d %B %Y}" if action.due_on else "open")
             rows.append(
                 SummaryRow(

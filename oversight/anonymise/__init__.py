@@ -10,7 +10,7 @@ re-scanned by an independent matcher, and a section in which anything survives i
 word; a name that leaks breaks need-to-know.
 """
 
-from oversight.anonymise.identifiers import KnownIdentifier, case_identifiers, role_pseudonyms
+from oversight.anonymise.identifiers import KnownIdentifier, case_identifiers, case_parties, role_pseudonyms
 from oversight.anonymise.redact import Redaction, SectionResult, Segment, highlight, redact, section_redact
 from oversight.anonymise.rescan import survivors
 
@@ -20,6 +20,7 @@ __all__ = [
     "SectionResult",
     "Segment",
     "case_identifiers",
+    "case_parties",
     "highlight",
     "redact",
     "role_pseudonyms",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import phonenumbers
 
 from oversight.anonymise.normalise import fold_text
+from ppda.prepared import PreparedQuery
 
 KINDS = ("name", "number", "phone", "email", "address", "postcode", "reference")
 # Matched as words (word boundaries, optional separators between parts) or as codes (digits and letters,
@@ -162,17 +163,31 @@ def _pseudonyms(parties: Iterable) -> dict[int, str]:
     return labels
 
 
-def _parties(case):
+def _build_parties(*, case_id):
     from cases.models import Party
 
     # One query: the staff record and the safe contact ride along (both are to-one).
-    return list(Party.objects.filter(case=case).select_related("staff", "safe_contact").order_by("pk"))
+    return Party.objects.filter(case_id=case_id).select_related("staff", "safe_contact").order_by("pk")
 
 
-def role_pseudonyms(case) -> dict[int, str]:
+# Compiled once per process (issue 18): the update form and the panel rendering read it on every page.
+_parties_prepared = PreparedQuery(_build_parties, case_id=int)
+
+
+def case_parties(case) -> list:
+    """The case's parties, each with its staff record and safe contact: what case_identifiers and role_pseudonyms
+    read. One query; a page needing both reads it once and passes it as `parties`."""
+    return _parties_prepared(case_id=case.pk)
+
+
+def _parties(case, parties=None):
+    return case_parties(case) if parties is None else parties
+
+
+def role_pseudonyms(case, *, parties=None) -> dict[int, str]:
     """Party pk -> "Victim A", "Victim B", "Suspect A"...: within each role, parties are lettered in pk order
     (the order they were recorded), so labels are stable across calls and never depend on names."""
-    return _pseudonyms(_parties(case))
+    return _pseudonyms(_parties(case, parties))
 
 
 def _safe_contact(party):
@@ -279,12 +294,13 @@ def _dedupe(identifiers: list[KnownIdentifier]) -> list[KnownIdentifier]:
     return list(seen.values())
 
 
-def case_identifiers(case) -> list[KnownIdentifier]:
+def case_identifiers(case, *, parties=None) -> list[KnownIdentifier]:
     """Every known identifier of the case, in one query: for each party (and the staff record of a police
     party) names -> role pseudonym, employee/collar numbers -> [number], phones -> [phone], emails ->
     [email], address parts and postcodes -> [address], dates of birth -> [date of birth], the safe-contact
-    codeword -> [redacted]; the case reference -> the case pseudonym."""
-    parties = _parties(case)
+    codeword -> [redacted]; the case reference -> the case pseudonym. `parties`: case_parties(case), when the
+    caller has read it already (it must be that list, unfiltered: a party left out is a name left in)."""
+    parties = _parties(case, parties)
     labels = _pseudonyms(parties)
     found: list[KnownIdentifier] = []
     if case.reference:

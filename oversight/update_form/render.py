@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from cases.access import coordinators_for_case
 from cases.models import Case
-from oversight.anonymise import case_identifiers, role_pseudonyms, section_redact
+from oversight.anonymise import case_identifiers, case_parties, role_pseudonyms, section_redact
 from ppda.notifications import notification_send
 from ppda.pdf import render_pdf
 
@@ -196,12 +196,14 @@ def _notify_withheld(case: Case, slug: str, section: Section | None, texts: list
 
 def panel_form(case: Case, *, notify: bool = True) -> PanelForm:
     """The form as the panel sees it. With notify, each withheld section is flagged to the coordinators."""
-    identifiers = case_identifiers(case)
-    pseudonyms = role_pseudonyms(case)
+    # One read of the parties for the identifiers, the pseudonyms and the rank bands.
+    parties = case_parties(case)
+    identifiers = case_identifiers(case, parties=parties)
+    pseudonyms = role_pseudonyms(case, parties=parties)
     stored = selectors.form_sections(case)
     parts = [
         (
-            _overview(case, stored["overview"], selectors.case_parties_with_rank(case), pseudonyms, identifiers),
+            _overview(case, stored["overview"], parties, pseudonyms, identifiers),
             stored["overview"],
         ),
         (_contacts(selectors.contact_summary(case), identifiers), None),

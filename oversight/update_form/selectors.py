@@ -15,6 +15,7 @@ from cases.models import Case, Party
 from oversight.anonymise import highlight
 from oversight.contacts.models import Contact, ContactPlan
 from ppda.models import StaffMember
+from ppda.prepared import PreparedQuery
 
 from . import hooks
 from .models import FIELD_LABELS, SECTION_TITLES, SECTIONS, Section
@@ -37,18 +38,37 @@ def _related(model: type[Section]) -> str:
     return model._meta.get_field("case").remote_field.related_name
 
 
+def _build_form_sections(*, case_id):
+    related = [f"{_related(model)}__updated_by" for model in SECTIONS.values()]
+    return Case.objects.select_related(*related).filter(pk=case_id)
+
+
+# Ten joins: compiled once per process (issue 18), not on every form page.
+_form_sections = PreparedQuery(_build_form_sections, case_id=int)
+
+
 def form_sections(case: Case) -> dict[str, Section | None]:
     """Each stored section of the case's form (None when never saved), with who last saved it: one query."""
-    related = [f"{_related(model)}__updated_by" for model in SECTIONS.values()]
-    loaded = Case.objects.select_related(*related).get(pk=case.pk)
+    rows = _form_sections(case_id=case.pk)
+    if not rows:
+        raise Case.DoesNotExist("No such case.")
+    loaded = rows[0]
     out = {}
     for slug, model in SECTIONS.items():
         out[slug] = getattr(loaded, _related(model), None)
     return out
 
 
+def _build_section(slug: str, *, case_id):
+    # .first()'s order (the models have no ordering of their own); the section's slug is the shape.
+    return SECTIONS[slug].objects.filter(case_id=case_id).select_related("updated_by").order_by("pk")[:1]
+
+
+_section = PreparedQuery(_build_section, case_id=int)
+
+
 def section_get(case: Case, slug: str) -> Section | None:
-    return SECTIONS[slug].objects.filter(case=case).select_related("updated_by").first()
+    return next(iter(_section(slug, case_id=case.pk)), None)
 
 
 # -- Derived sections --------------------------------------------------------------------------------------
@@ -108,14 +128,9 @@ class ContactSummary:
     engagement: str = ContactPlan.Engagement.NOT_RECORDED.label
 
 
-def contact_summary(case: Case) -> ContactSummary:
-    """Counts by outcome and method, first and last completed contact, and the victim's engagement choice,
-    over every allocation of the case (a reallocated case keeps its history): two queries."""
-    summary = ContactSummary()
-    methods: dict[str, int] = {}
-    labels = dict(Contact.Method.choices)
-    rows = (
-        Contact.objects.filter(allocation__case=case)
+def _build_contact_counts(*, case_id):
+    return (
+        Contact.objects.filter(allocation__case_id=case_id)
         .values("outcome", "method")
         .annotate(
             n=Count("id"),
@@ -124,7 +139,24 @@ def contact_summary(case: Case) -> ContactSummary:
         )
         .order_by()
     )
-    for row in rows:
+
+
+def _build_latest_plan(*, case_id):
+    return ContactPlan.objects.filter(allocation__case_id=case_id).order_by("-allocation__allocated_at")[:1]
+
+
+# Fixed-shape reads by case id, compiled once per process (issue 18).
+_contact_counts = PreparedQuery(_build_contact_counts, case_id=int)
+_latest_plan = PreparedQuery(_build_latest_plan, case_id=int)
+
+
+def contact_summary(case: Case) -> ContactSummary:
+    """Counts by outcome and method, first and last completed contact, and the victim's engagement choice,
+    over every allocation of the case (a reallocated case keeps its history): two queries."""
+    summary = ContactSummary()
+    methods: dict[str, int] = {}
+    labels = dict(Contact.Method.choices)
+    for row in _contact_counts(case_id=case.pk):
         summary.total += row["n"]
         if row["outcome"] == Contact.Outcome.COMPLETED:
             summary.completed += row["n"]
@@ -139,9 +171,9 @@ def contact_summary(case: Case) -> ContactSummary:
             summary.last_completed_at = row["last"]
     summary.by_method = [(labels.get(m, m), n) for m, n in sorted(methods.items(), key=lambda kv: -kv[1])]
     # The latest allocation's plan: the victim's current choice.
-    plan = ContactPlan.objects.filter(allocation__case=case).order_by("-allocation__allocated_at").first()
-    if plan is not None:
-        summary.engagement = plan.get_engagement_display()
+    plans = _latest_plan(case_id=case.pk)
+    if plans:
+        summary.engagement = plans[0].get_engagement_display()
     return summary
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from oversight.access import update_form_get_for_user
-from oversight.anonymise import case_identifiers, role_pseudonyms
+from oversight.anonymise import case_identifiers, case_parties, role_pseudonyms
 from ppda.audit import access_record
 from ppda.errors import ApplicationError, apply_to_form
 from ppda.models import AccessLog
@@ -34,7 +34,9 @@ def detail(request, public_id):
     access = update_form_get_for_user(request, public_id, what="case update form")
     case = access.case
     stored = selectors.form_sections(case)
-    identifiers = case_identifiers(case)
+    # One read of the parties for the identifiers, the pseudonyms and the rank bands (it was three).
+    parties = case_parties(case)
+    identifiers = case_identifiers(case, parties=parties)
     sections = [
         {
             "slug": slug,
@@ -59,7 +61,7 @@ def detail(request, public_id):
                 warnings=sum(s["state"].warnings for s in sections),
                 withheld=sum(s["state"].withheld for s in sections),
             ),
-            "bands": selectors.party_bands(selectors.case_parties_with_rank(case), role_pseudonyms(case)),
+            "bands": selectors.party_bands(parties, role_pseudonyms(case, parties=parties)),
             "contacts": selectors.contact_summary(case),
             "investigation_record": selectors.investigation_record_for_case(case),
             "panel_rows": selectors.panel_decisions_for_case(case),

@@ -56,3 +56,25 @@ def test_panel_list_queries_do_not_grow_with_meetings(client):
     for _ in range(5):
         draft_panel(n_cases=1, coordinator=panel.coordinator)
     assert _count(client, url) == few
+
+
+def test_meeting_items_give_each_item_its_own_cases_and_actions(django_assert_num_queries):
+    """meeting_items fills the prefetch caches by hand from prepared reads: each item gets its own rows, and
+    the relations back (item.meeting, entry.item) cost no query; a filter on the cached rows never widens."""
+    from panels.models import Action, AgendaCase
+    from panels.selectors import meeting_items
+
+    panel = draft_panel(n_cases=3)
+    first, second, _ = panel.items
+    Action.objects.create(item=second, description="Write to the OIC.", owner_role="soo", created_by=panel.chair)
+    with django_assert_num_queries(3):
+        items = meeting_items(panel.meeting)
+        got = {item.pk: [e.case_id for e in item.entries.all()] for item in items}
+        assert all(item.meeting is panel.meeting and all(e.item is item for e in item.entries.all()) for item in items)
+    assert [i.pk for i in items] == [i.pk for i in panel.items]
+    for item in items:
+        assert got[item.pk] == list(AgendaCase.objects.filter(item=item).values_list("case_id", flat=True))
+    by_pk = {i.pk: i for i in items}
+    assert [a.description for a in by_pk[second.pk].actions.all()] == ["Write to the OIC."]
+    assert list(by_pk[first.pk].actions.all()) == []
+    assert list(by_pk[first.pk].entries.filter(pk__gt=0)) == []  # fails closed, never another item's rows

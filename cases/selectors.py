@@ -369,12 +369,19 @@ def inbox_rows(cases, *, user, now: dt.datetime) -> list[dict]:
     return rows
 
 
-def coordinators_on_duty(*, now: dt.datetime | None = None) -> QuerySet:
-    """Rota shifts running now (usually one coordinator, sometimes a handover overlap)."""
+def _build_on_duty(*, now: dt.datetime) -> QuerySet:
     from .models import CoordinatorShift
 
-    now = now or timezone.now()
     return CoordinatorShift.objects.filter(starts_at__lte=now, ends_at__gt=now).select_related("coordinator")
+
+
+# Compiled once (ppda.prepared): building this select_related read cost more than the rest of the inbox's reads.
+_on_duty = PreparedQuery(_build_on_duty, now=dt.datetime)
+
+
+def coordinators_on_duty(*, now: dt.datetime | None = None) -> list:
+    """Rota shifts running now (usually one coordinator, sometimes a handover overlap), with their coordinator."""
+    return _on_duty(now=now or timezone.now())
 
 
 def coordinator_shifts_upcoming(*, now: dt.datetime | None = None, days: int = 14) -> QuerySet:

@@ -27,6 +27,7 @@ every test (a compiled query may hold ids that a test database flush re-creates)
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,7 +54,9 @@ def _sentinel(kind: type, i: int):
         return f"ppda-prepared-sentinel-{i}"
     if kind is list:  # a list of ids, sent as one array parameter (`= ANY(%s)`, not `IN (%s, %s...)`)
         return [_INT_BASE - i]
-    raise TypeError(f"PreparedQuery parameters are int, uuid.UUID, str or list (of ids), not {kind!r}")
+    if kind is dt.datetime:  # aware (USE_TZ): PostgreSQL's adapter passes it to the parameters unchanged
+        return dt.datetime(1901, 2, 3, 4, 5, 6, 700_000 + i, tzinfo=dt.UTC)
+    raise TypeError(f"PreparedQuery parameters are int, uuid.UUID, str, datetime or list (of ids), not {kind!r}")
 
 
 def _coerce(kind: type, value):
@@ -67,6 +70,10 @@ def _coerce(kind: type, value):
         return int(value)
     if kind is list:
         return [int(v) for v in value]
+    if kind is dt.datetime:
+        if not isinstance(value, dt.datetime) or value.tzinfo is None:
+            raise TypeError("an aware datetime")
+        return value
     return str(value)
 
 

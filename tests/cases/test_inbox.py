@@ -377,3 +377,8 @@ def test_inbox_rows_show_each_cell_as_the_page_always_has(coordinator, coordinat
         '<option value="high" selected>High</option>' in filtered
         and '<option value="" selected>Any route</option>' in filtered
     )
+    # Each option's markup is made once per process (cases.views._option_markup); the selection is per request.
+    again = coordinator_client.get(INBOX, {"risk": "none"}).content.decode()
+    assert '<option value="none" selected>Not assessed</option>' in again
+    assert '<option value="received">Received</option>' in again and 'value="high" selected' not in again
+    assert again.count(" selected>") == 4  # one per select: status, risk, route and the update form's state

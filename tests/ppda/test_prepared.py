@@ -1,6 +1,7 @@
 """Prepared querysets (ppda/prepared.py): the same rows as the queryset, compiled once per shape, and a builder
 whose SQL depends on a value is caught."""
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -92,6 +93,20 @@ def test_a_query_that_can_match_nothing_and_malformed_values():
         by_public_id(public_id="not-a-uuid")
     with pytest.raises(TypeError):
         by_public_id(other=1)
+
+
+def test_an_aware_datetime_parameter():
+    """The inbox's who-is-on-duty read takes the time as a value: one compiled form, each call its own time."""
+    early = CaseFactory(received_at=dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC))
+    late = CaseFactory(received_at=dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC))
+    since = PreparedQuery(
+        lambda *, at: Case.objects.filter(received_at__gte=at).order_by("received_at").values_list("pk", flat=True),
+        at=dt.datetime,
+    )
+    assert since(at=dt.datetime(2025, 12, 1, tzinfo=dt.UTC)) == [early.pk, late.pk]
+    assert since(at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC)) == [late.pk]
+    with pytest.raises(TypeError):
+        since(at=dt.datetime(2026, 2, 1))  # naive: refused, as USE_TZ would warn and guess
 
 
 def test_compiled_forms_are_registered_per_process_caches():

@@ -34,6 +34,8 @@ from ppda.errors import ApplicationError
 from ppda.models import AccessLog, StaffMember
 from ppda.permissions import grant
 
+from .cache import statistics_invalidate
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 LONDON = timezone.get_default_timezone()
@@ -447,4 +449,6 @@ def spreadsheet_import(*, name: str, content: bytes, user, commit: bool, request
                 result.created = []
         else:
             result.committed = True
+            # The imported cases change every figure: the kept figures go when this commits.
+            transaction.on_commit(statistics_invalidate)
     return result

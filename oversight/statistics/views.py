@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -15,6 +17,7 @@ from ppda.access import denial_context, role_page
 from ppda.roles import Role, has_role
 
 from . import exports, importing
+from .cache import figures_block
 from .charts import chart_data_uri
 from .forms import ImportForm, StatisticsFilterForm
 from .selectors import statistics_tables, statistics_tables_reduced
@@ -37,6 +40,20 @@ def _sections(tables, *, suppress: bool) -> list[dict]:
     return out
 
 
+def _figures_context(stats_filter, *, reduced: bool) -> dict:
+    """The figures block (kept a short time, oversight/statistics/cache.py) and when it was worked out. The panel's
+    reduced view is its own block: suppressed, and only its tables."""
+
+    def build() -> dict:
+        if reduced:
+            return {"sections": _sections(statistics_tables_reduced(stats_filter), suppress=True)}
+        return {"sections": _sections(statistics_tables(stats_filter), suppress=False)}
+
+    html, at = figures_block(view="reduced" if reduced else "full", filter_key=repr(stats_filter), build=build)
+    seconds = getattr(settings, "STATISTICS_CACHE_SECONDS", 0)
+    return {"figures": mark_safe(html), "figures_at": at, "cache_minutes": -(-seconds // 60)}  # noqa: S308
+
+
 def _download(content: bytes, *, name: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = (
@@ -57,14 +74,13 @@ def index(request):
     """The coordinators' statistics: exact figures, each chart with its table."""
     form = StatisticsFilterForm(request.GET or None)
     stats_filter = form.stats_filter()
-    tables = statistics_tables(stats_filter)
     return render(
         request,
         "statistics/index.html",
         {
             "form": form,
             "described": stats_filter.describe(),
-            "sections": _sections(tables, suppress=False),
+            **_figures_context(stats_filter, reduced=False),
             "suppressed": False,
             "query": request.GET.urlencode() if form.is_bound and form.is_valid() else "",
             "import_url": reverse("statistics:import"),
@@ -81,14 +97,13 @@ def reduced(request):
         raise PermissionDenied
     form = StatisticsFilterForm(request.GET or None)
     stats_filter = form.stats_filter()
-    tables = statistics_tables_reduced(stats_filter)
     return render(
         request,
         "statistics/index.html",
         {
             "form": form,
             "described": stats_filter.describe(),
-            "sections": _sections(tables, suppress=True),
+            **_figures_context(stats_filter, reduced=True),
             "suppressed": True,
             "query": "",
         },

@@ -131,6 +131,10 @@ CACHES = {
     }
 }
 
+# The statistics page's figures block is kept this long (oversight/statistics/cache.py); 0 works them out on
+# every request.
+STATISTICS_CACHE_SECONDS = env_int("STATISTICS_CACHE_SECONDS", 60)
+
 # Sessions: the database is the source of truth (ending a session deletes its row and its cache entry);
 # reads come from Redis (ppda/session_store.py). They expire after SESSION_COOKIE_AGE of inactivity: the
 # store stamps the time of each save, and ppda.session_activity re-saves an active session at most once

@@ -21,3 +21,5 @@ CACHES["default"]["KEY_PREFIX"] = f"ppda-test-{os.environ.get('PYTEST_XDIST_WORK
 PPDA_PROFILE = "test"
 # Every prepared query (ppda/prepared.py) is checked against the queryset it stands for, on every call.
 PPDA_PREPARED_VERIFY = True
+# Tests change figures and look at once: only the statistics cache tests keep them (tests/statistics/test_cache.py).
+STATISTICS_CACHE_SECONDS = 0

@@ -178,3 +178,23 @@ def test_the_reduced_view_leaves_out_soo_workload_and_monthly_detail(known):
     slugs = {t.slug for t in statistics_tables_reduced(StatisticsFilter(), now=NOW)}
     assert "by_rank_band" in slugs and "confidence" in slugs
     assert not slugs & {"cases_by_month", "soo_per_year", "open_load", "support"}
+
+
+def test_rank_band_counts_erased_bands_and_the_most_senior_of_mixed_suspects(known):
+    """After a retention review the band kept on the party counts as the staff record did; a case with an erased
+    "above" band and a live constable counts as above; an erased "constable" band counts as constable."""
+    from cases.models import ERASED_BAND_ABOVE, ERASED_BAND_CONSTABLE
+    from ppda.models import StaffMember
+    from tests.factories.cases import CaseFactory, PartyFactory
+
+    from .conftest import _suspect
+
+    erased_above = CaseFactory(received_at=NOW - dt.timedelta(days=2))
+    PartyFactory(case=erased_above, role="suspect", erased_band=ERASED_BAND_ABOVE)
+    _suspect(erased_above, StaffMember.Rank.CONSTABLE)
+    erased_constable = CaseFactory(received_at=NOW - dt.timedelta(days=2))
+    PartyFactory(case=erased_constable, role="suspect", erased_band=ERASED_BAND_CONSTABLE)
+    bands = by_slug(statistics_tables(StatisticsFilter(), now=NOW))["by_rank_band"]
+    assert bands["Above constable"][0] == Count(3)  # c1, c4, erased_above
+    assert bands["Constable or staff equivalent"][0] == Count(2)  # c2, erased_constable
+    assert bands["No police perpetrator recorded"][0] == Count(1)  # c3

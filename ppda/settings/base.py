@@ -89,6 +89,13 @@ DATABASES = {
 }
 # JIT compilation costs hundreds of milliseconds on our short OLTP queries and never pays back here.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# Server-side binding: parameters travel apart from the SQL (no quoting in Python) and a statement run
+# DB_PREPARE_THRESHOLD times on a connection is prepared, so PostgreSQL stops parsing and planning it again:
+# case page 85 -> 114-137 req/s under wrk (docs/performance.md). Turn off behind a transaction-mode pooler
+# that cannot keep prepared statements (docs/deployment.md).
+if env_bool("DB_SERVER_SIDE_BINDING", True):
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env_int("DB_PREPARE_THRESHOLD", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "ppda.User"

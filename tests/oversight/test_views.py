@@ -128,6 +128,9 @@ def test_allocate_page_shows_reasons_and_why_first(client, coordinator):
     assert local.full_name in body and "Same district as the incident" in body
     log = AccessLog.objects.get(what="allocation page")
     assert (log.user, log.case_reference, log.allowed) == (coordinator, case.reference, True)
+    # The ranking column is "Order": "Rank" beside police ranks read as a police rank (issue 16).
+    assert '<th scope="col" class="govuk-table__header">Order</th>' in body
+    assert ">Rank</th>" not in body
 
 
 def test_allocate_through_the_page(client, coordinator, mailoutbox):

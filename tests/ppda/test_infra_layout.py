@@ -66,6 +66,23 @@ def test_home_shows_only_the_cards_of_the_users_roles(verified_client, role, car
     assert cards == {card}
 
 
+@pytest.mark.parametrize(
+    ("role", "card", "url_name", "menu_label"),
+    [
+        (Role.PANEL_CHAIR, "card-panel", "panels:index", "Panels"),
+        (Role.PANEL_MEMBER, "card-panel", "panels:index", "Panels"),
+        (Role.PSD_REP, "card-psd", "cases:psd_cases", "My investigations"),
+    ],
+)
+def test_panel_and_psd_homes_lead_to_their_pages(verified_client, role, card, url_name, menu_label):
+    """Their home cards link their tasks and their menus hold more than Notifications (issue 16)."""
+    html = verified_client(UserFactory(roles=[role])).get(reverse("home")).content.decode()
+    card_html = html[html.index(f'id="{card}"') :].split('class="ppda-card"')[0]
+    assert f'href="{reverse(url_name)}"' in card_html
+    nav = html[html.index("govuk-service-navigation__list") :].split("</ul>")[0]
+    assert f'href="{reverse(url_name)}"' in nav and menu_label in nav
+
+
 def test_home_for_a_user_without_role_says_so(verified_client):
     html = verified_client(UserFactory()).get(reverse("home")).content.decode()
     assert "You have no role" in html

@@ -46,6 +46,10 @@ def test_coordinator_triages_and_allocates(live_server, page, axe_source, width)
     if width >= 1280:  # the whole table is on screen: Deadline and Triage columns are not clipped
         header = page.get_by_role("columnheader", name="Triage").bounding_box()
         assert header["x"] + header["width"] <= width
+        # "Received" keeps its date on one line rather than wrapping each row tall.
+        received = page.locator("tbody tr").first.locator("td").nth(1).locator(".ppda-nowrap")
+        line = page.evaluate("parseFloat(getComputedStyle(document.body).lineHeight) || 25")
+        assert received.bounding_box()["height"] < 1.5 * line
     else:  # the filter is behind "Show filter" and never covers the page
         page.get_by_role("button", name="Show filter").click()
     page.get_by_label("Reference").fill(case.reference)

@@ -22,6 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# As the worker runs it (docker-compose.yml): client-side binding, faster for the sweep's bulk writes.
+os.environ.setdefault("DB_SERVER_SIDE_BINDING", "false")
 os.environ["DJANGO_SETTINGS_MODULE"] = "ppda.settings.test"  # locmem mail, so emails are sent but go nowhere
 os.environ["DATABASE_URL"] = os.environ.get(
     "SWEEP_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ppda_sweepbench"

@@ -34,3 +34,14 @@ def test_a_statement_run_often_is_prepared():
     for pk in range(threshold + 2):
         list(StaffMember.objects.filter(pk=pk).values_list("id"))
     assert _prepared_statements() > before
+
+
+def test_the_worker_binds_on_the_client_and_the_web_on_the_server():
+    """The sweeps' bulk writes were slower with server-side binding (docs/performance.md); pages faster."""
+    from pathlib import Path
+
+    import yaml
+
+    services = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text())["services"]
+    assert services["worker"]["environment"]["DB_SERVER_SIDE_BINDING"] == "false"
+    assert "DB_SERVER_SIDE_BINDING" not in services["web"]["environment"]

@@ -24,6 +24,7 @@ from ppda.models import AccessLog
 from ppda.roles import Role, has_role
 
 from . import selectors
+from .extensions import allocation_reads
 from .models import Case
 
 
@@ -72,7 +73,7 @@ def case_get_for_user(
         case_refused(request, case, what=what)
         raise Http404("No such case.")
     if declaration and not case.user_declared:
-        raise DeclarationRequired(declaration_url(case))
+        raise DeclarationRequired(_declaration_url_for(request.user, case))
     if log:
         access_logged(request, case, what=what)
     return case
@@ -88,7 +89,12 @@ def case_refused(request, case: Case, *, what: str) -> None:
 def case_declaration_required(request, case: Case) -> None:
     """Raise DeclarationRequired unless the user has made the first-open declaration on this case."""
     if selectors.case_declaration_for(case=case, user=request.user) is None:
-        raise DeclarationRequired(declaration_url(case))
+        raise DeclarationRequired(_declaration_url_for(request.user, case))
+
+
+def _declaration_url_for(user, case: Case) -> str:
+    # An SOO with a pending allocation of the case declares by answering it (oversight's response page).
+    return allocation_reads().pending_response_url(case, user) or declaration_url(case)
 
 
 def users_who_may_open(case: Case, users: QuerySet) -> QuerySet:

@@ -25,6 +25,9 @@ class AllocationReads:
     live_allocation: Callable[[object], object | None]
     # {case id: [user ids of the SOO of its live allocation]} for the given case ids (notices about a case).
     soo_user_ids: Callable[[list[int]], dict[int, list[int]]] = lambda case_ids: {}
+    # The page where this user answers their own pending allocation of the case, or None. For that SOO it is the
+    # first-open declaration: accepting declares no conflict, declining names any (one confirmation, not two).
+    pending_response_url: Callable[[object, object], str | None] = lambda case, user: None
 
 
 def _no_annotations() -> dict:

@@ -34,10 +34,20 @@ def is_own_allocation(user, allocation: Allocation) -> bool:
 
 
 def allocation_get_for_user(
-    request, public_id, *, what: str, coordinators: bool = False, live: bool = False, log: bool = True
+    request,
+    public_id,
+    *,
+    what: str,
+    coordinators: bool = False,
+    live: bool = False,
+    pending_declares: bool = False,
+    log: bool = True,
 ) -> Allocation:
     """An allocation to the requesting SOO (and, with `coordinators`, any for a coordinator) on a case they
-    may see; with `live`, only while pending or accepted. 404 for everyone and everything else."""
+    may see; with `live`, only while pending or accepted. 404 for everyone and everything else.
+
+    `pending_declares`: the response page, where the SOO's answer to their own pending allocation is their
+    first-open declaration (it shows only the parties, as the declaration page does), so it does not come first."""
     allocation = Allocation.objects.select_related("case", "soo").filter(public_id=public_id).first()
     allowed = allocation is not None and (
         is_own_allocation(request.user, allocation) or (coordinators and has_role(request.user, Role.COORDINATOR))
@@ -52,7 +62,13 @@ def allocation_get_for_user(
     except Http404:
         denial_context(request, what=what, object_type=ALLOCATION_OBJECT_TYPE, object_id=public_id)
         raise
-    case_declaration_required(request, allocation.case)
+    answering = (
+        pending_declares
+        and allocation.status == Allocation.Status.PENDING
+        and is_own_allocation(request.user, allocation)
+    )
+    if not answering:
+        case_declaration_required(request, allocation.case)
     if log:
         access_logged(request, allocation.case, what=what)
     return allocation

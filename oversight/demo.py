@@ -15,8 +15,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Case, CaseAccessDeclaration, CaseLink, ConflictDeclaration
-from cases.services import case_access_declare, case_status_change
+from cases.models import Case, CaseLink, ConflictDeclaration
+from cases.services import case_status_change
 from ppda.errors import ApplicationError
 from ppda.models import Notification, StaffMember
 from ppda.roles import Role
@@ -77,8 +77,7 @@ def seed_case_history(*, stdout, rng: random.Random) -> None:
             allocated_at = case.triaged_at + dt.timedelta(hours=rng.randint(1, 20))
             times = {"allocated_at": allocated_at, "first_contact_due": Allocation.due_for(allocated_at)}
             if not (age < dt.timedelta(days=14) and rng.random() < 0.5):
-                # The SOO opened the case to answer: the first-open declaration comes first, as on the page.
-                case_access_declare(case=case, user=soo.user, kind=CaseAccessDeclaration.Kind.NO_CONFLICT)
+                # Accepting is the SOO's first-open declaration too, as on the response page.
                 allocation = allocation_accept(allocation=allocation, by=soo.user)
                 met = allocated_at + dt.timedelta(hours=rng.randint(4, 90))
                 times |= {"responded_at": allocated_at + dt.timedelta(hours=2), "first_contact_met_at": met}

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.models import CaseAccessDeclaration, ConflictDeclaration, Party
+from cases.selectors import case_declaration_for
 from ppda.access import role_required
 from ppda.audit import access_record
 from ppda.errors import ApplicationError
@@ -144,14 +145,17 @@ def dashboard(request):
 @require_http_methods(["GET", "POST"])
 def respond(request, public_id):
     """SOO: accept (declaring no conflict) or decline an allocation."""
-    allocation = allocation_get_for_user(request, public_id, what="allocation response page", log=False)
+    # The answer is the SOO's first-open declaration: accepting declares no conflict, declining names any.
+    allocation = allocation_get_for_user(
+        request, public_id, what="allocation response page", pending_declares=True, log=False
+    )
     case = allocation.case
     parties = case.parties.select_related("staff").order_by("role", "id")
     form = RespondForm(request.POST or None, parties=parties)
     if request.method == "POST" and form.is_valid():
         try:
             if form.cleaned_data["decision"] == RespondForm.ACCEPT:
-                allocation_accept(allocation=allocation, by=request.user, declaration=NO_CONFLICT_TEXT)
+                allocation_accept(allocation=allocation, by=request.user, declaration=NO_CONFLICT_TEXT, request=request)
                 messages.success(
                     request, f"You have accepted case {case.reference}. First contact is due within 72 hours."
                 )
@@ -178,6 +182,8 @@ def respond(request, public_id):
             "parties": list(parties),
             "form": form,
             "declaration": NO_CONFLICT_TEXT,
+            # The pack holds more than the parties' names: it waits for the declaration (the acceptance).
+            "declared": case_declaration_for(case=case, user=request.user) is not None,
         },
     )
 

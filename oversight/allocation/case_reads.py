@@ -6,10 +6,12 @@ Registered with cases.extensions by OversightConfig.ready: cases/ shows them wit
 from django.contrib.auth import get_user_model
 from django.db.models import CharField, F, FilteredRelation, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
+from django.urls import reverse
 
 from cases.extensions import AllocationReads
 from oversight.models import Allocation
 from ppda.prepared import PreparedQuery
+from ppda.roles import Role, has_role
 
 
 def inbox_annotations() -> dict:
@@ -117,9 +119,23 @@ def timeline_events(case) -> list:
     return events
 
 
+def pending_response_url(case, user) -> str | None:
+    """The response page of this SOO's own pending allocation of the case, or None."""
+    staff_id = getattr(user, "staff_id", None)
+    if staff_id is None or not has_role(user, Role.SOO):
+        return None
+    allocation = (
+        Allocation.objects.filter(case_id=case.pk, soo_id=staff_id, status=Allocation.Status.PENDING)
+        .only("public_id")
+        .first()
+    )
+    return reverse("oversight:respond", args=[allocation.public_id]) if allocation else None
+
+
 READS = AllocationReads(
     inbox_annotations=inbox_annotations,
     history_annotations=history_annotations,
     live_allocation=live_allocation,
     soo_user_ids=soo_user_ids,
+    pending_response_url=pending_response_url,
 )

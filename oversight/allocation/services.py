@@ -16,12 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.access import coordinators_for_case, users_who_may_open
-from cases.models import Case, ConflictDeclaration, Party, normalise_name
+from cases.models import Case, CaseAccessDeclaration, ConflictDeclaration, Party, normalise_name
 from cases.selectors import VIEW_CASE, cases_for_user
 from cases.services import case_status_change
 from oversight.models import CLOSED_END_REASON, Allocation
+from ppda.audit import access_record
 from ppda.errors import ApplicationError
-from ppda.models import StaffMember
+from ppda.models import AccessLog, StaffMember
 from ppda.notifications import notification_send
 from ppda.permissions import grant, require_role, revoke
 from ppda.roles import Role, has_role
@@ -142,16 +143,31 @@ def _check_own_pending(allocation: Allocation, by) -> Allocation:
     return allocation
 
 
-def allocation_accept(*, allocation: Allocation, by, declaration: str = NO_CONFLICT_TEXT) -> Allocation:
-    """The SOO accepts, confirming they have no conflict; the declaration text is stored with the time."""
+def allocation_accept(*, allocation: Allocation, by, declaration: str = NO_CONFLICT_TEXT, request=None) -> Allocation:
+    """The SOO accepts, confirming they have no conflict; the declaration text is stored with the time.
+
+    That confirmation is also the SOO's first-open declaration on the case (recorded and logged here unless
+    they made one already), so the SOO declares once, not on the response page and again on opening the case."""
     with transaction.atomic():
-        _lock_case(allocation.case)
+        case = _lock_case(allocation.case)
         locked = _check_own_pending(_lock_allocation(allocation), by)
         locked.status = Allocation.Status.ACCEPTED
         locked.responded_at = timezone.now()
         locked.no_conflict_declaration = declaration
         locked._history_user = by
         locked.save(update_fields=["status", "responded_at", "no_conflict_declaration"])
+        _, declared = CaseAccessDeclaration.objects.get_or_create(
+            case=case, user=by, defaults={"kind": CaseAccessDeclaration.Kind.NO_CONFLICT, "note": declaration}
+        )
+        if declared:
+            access_record(
+                request=request,
+                user=by,
+                action=AccessLog.Action.DECLARE,
+                obj=case,
+                case_reference=case.reference,
+                what="first-open declaration: none (with the acceptance)",
+            )
         if locked.case.status == Case.Status.ALLOCATED:
             case_status_change(case=locked.case, to_status=Case.Status.ACTIVE, user=by)
     return locked

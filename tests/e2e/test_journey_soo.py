@@ -33,12 +33,10 @@ def test_soo_accepts_logs_a_contact_and_opens_the_update_form(live_server, page,
     check(page, axe_source, "soo dashboard pending")
 
     page.get_by_role("link", name=f"Accept or decline case {case.reference}").click()
-    page.wait_for_url("**/declare/**")
-    check(page, axe_source, "soo first-open declaration")
-    page.get_by_label("I do not know the people in this case").check()
-    page.get_by_role("button", name="Continue").click()
+    # One declaration: the response page itself, with no first-open declaration page before it and no checkbox.
     page.wait_for_url("**/respond/")
-    assert page.locator("input[type=checkbox][name=confirm]").count() == 0  # no third confirmation
+    assert page.get_by_text("Do you know anyone in this case?").count() == 0
+    assert page.locator("input[type=checkbox][name=confirm]").count() == 0
     check(page, axe_source, "respond")
     page.get_by_label("Accept this allocation").check()
     page.get_by_role("button", name="Send my response").click()

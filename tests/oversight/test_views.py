@@ -397,14 +397,80 @@ def test_identified_pages_ask_for_the_first_open_declaration_first(client, coord
     case = triaged_case_with_parties()
     soo = soo_with_user()
     allocation = PendingAllocationFactory(case=case, soo=soo)
-    for user, url in (
-        (coordinator, reverse("oversight:allocate", args=[case.public_id])),
-        (soo.user, reverse("oversight:respond", args=[allocation.public_id])),
-        (soo.user, reverse("oversight:pack", args=[allocation.public_id])),
+    declare = reverse("cases:declare", args=[case.public_id])
+    respond = reverse("oversight:respond", args=[allocation.public_id])
+    for user, url, to in (
+        (coordinator, reverse("oversight:allocate", args=[case.public_id]), declare),
+        # The pending SOO's declaration is their answer to the allocation: every identified page sends them there.
+        (soo.user, reverse("oversight:pack", args=[allocation.public_id]), respond),
+        (soo.user, reverse("cases:detail", args=[case.public_id]), respond),
     ):
         response = login_verified(client.__class__(), user).get(url)
         assert response.status_code == 302
-        assert response["Location"] == f"{reverse('cases:declare', args=[case.public_id])}?next={url}"
+        assert response["Location"] == f"{to}?next={url}"
+
+
+def test_the_soo_declares_no_conflict_once_by_accepting(client):
+    case = triaged_case_with_parties(status=Case.Status.ALLOCATED)
+    soo = soo_with_user()
+    allocation = PendingAllocationFactory(case=case, soo=soo)
+    respond = reverse("oversight:respond", args=[allocation.public_id])
+    pack = reverse("oversight:pack", args=[allocation.public_id])
+    c = login_verified(client, soo.user)
+    page = c.get(respond)
+    body = page.content.decode()
+    # The response page is where they declare: it shows the parties, as the declaration page does, not the pack.
+    assert page.status_code == 200 and case.parties.get(role="suspect").staff.full_name in body
+    assert pack not in body and "once you have accepted" in body
+    assert not CaseAccessDeclaration.objects.filter(case=case, user=soo.user).exists()
+    assert c.post(respond, {"decision": "accept"}).status_code == 302
+    declaration = CaseAccessDeclaration.objects.get(case=case, user=soo.user)
+    assert declaration.kind == CaseAccessDeclaration.Kind.NO_CONFLICT
+    allocation.refresh_from_db()
+    assert declaration.note == allocation.no_conflict_declaration and "I confirm that I do not know" in declaration.note
+    logged = AccessLog.objects.filter(user=soo.user, action=AccessLog.Action.DECLARE, case_reference=case.reference)
+    assert logged.count() == 1
+    # Nothing more to confirm: the case page, the pack and the response page open at once.
+    assert c.get(reverse("cases:detail", args=[case.public_id])).status_code == 200
+    assert c.get(pack).status_code == 200
+    assert "already responded" in c.get(respond).content.decode()
+
+
+def test_an_soo_who_declared_on_the_case_page_is_not_asked_again_on_accepting(client):
+    case = triaged_case_with_parties(status=Case.Status.ALLOCATED)
+    soo = soo_with_user()
+    allocation = PendingAllocationFactory(case=case, soo=soo)
+    declared(soo.user, case)
+    c = login_verified(client, soo.user)
+    respond = reverse("oversight:respond", args=[allocation.public_id])
+    assert reverse("oversight:pack", args=[allocation.public_id]) in c.get(respond).content.decode()
+    assert c.post(respond, {"decision": "accept"}).status_code == 302
+    assert CaseAccessDeclaration.objects.filter(case=case, user=soo.user).count() == 1
+    assert not AccessLog.objects.filter(user=soo.user, action=AccessLog.Action.DECLARE).exists()
+
+
+def test_declining_with_a_conflict_from_the_response_page_ends_access_without_a_declaration(client):
+    case = triaged_case_with_parties(status=Case.Status.ALLOCATED)
+    soo = soo_with_user()
+    allocation = PendingAllocationFactory(case=case, soo=soo)
+    c = login_verified(client, soo.user)
+    respond = reverse("oversight:respond", args=[allocation.public_id])
+    victim = case.parties.get(role="victim")
+    response = c.post(respond, {"decision": "decline", "reason": "I know her", "conflict_with": [victim.pk]})
+    assert response.status_code == 302
+    assert not CaseAccessDeclaration.objects.filter(case=case, user=soo.user).exists()
+    assert ConflictDeclaration.objects.filter(declarer=soo, source_case=case).count() == 1
+    for url in (respond, reverse("cases:detail", args=[case.public_id])):
+        assert c.get(url).status_code == 404
+
+
+def test_another_soo_cannot_answer_an_allocation_without_declaring(client):
+    # pending_declares is for the allocated SOO only: a coordinator opening the response page still declares.
+    case = triaged_case_with_parties(status=Case.Status.ALLOCATED)
+    allocation = PendingAllocationFactory(case=case)
+    other = soo_with_user()
+    respond = reverse("oversight:respond", args=[allocation.public_id])
+    assert login_verified(client, other.user).get(respond).status_code == 404
 
 
 def test_allocate_page_warns_when_the_soo_declared_a_conflict_on_opening(client, world):

@@ -290,7 +290,9 @@ def build_world() -> World:
         (users[m.SOO_OTHER], case_b),
         (users[m.PARTY], case_b),
     ]:
-        CaseAccessDeclaration.objects.create(case=case, user=user, kind=CaseAccessDeclaration.Kind.NO_CONFLICT)
+        CaseAccessDeclaration.objects.get_or_create(
+            case=case, user=user, defaults={"kind": CaseAccessDeclaration.Kind.NO_CONFLICT}
+        )
     notification = Notification.objects.create(
         recipient=users[m.SOO],
         kind="allocated",

@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ppda.roles import Role
 from tests.e2e.conftest import axe_violations
+from tests.e2e.journey import check
 from tests.factories.directory import TEST_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -64,6 +65,17 @@ def test_the_axe_check_finds_a_planted_violation(page, axe_source):
     """The check above can fail: an image without a text alternative is a critical violation."""
     page.set_content('<html lang="en"><head><title>t</title></head><body><main><img src="x.png"></main></body></html>')
     assert [v["id"] for v in axe_violations(page, axe_source)] == ["image-alt"]
+
+
+def test_the_axe_check_finds_content_outside_any_landmark(page, axe_source):
+    """A moderate rule the journeys still fail on: text outside every landmark (as the marking bars once were)."""
+    page.set_content(
+        '<html lang="en"><head><title>t</title></head><body><div>OFFICIAL-SENSITIVE</div><main><h1>Page</h1>'
+        "</main></body></html>"
+    )
+    assert [v["id"] for v in axe_violations(page, axe_source)] == ["region"]
+    with pytest.raises(AssertionError, match="region"):
+        check(page, axe_source, "planted region")
 
 
 def test_a_held_sign_in_asks_for_the_code_beside_the_password_and_lets_the_real_user_in(

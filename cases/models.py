@@ -313,7 +313,7 @@ class ConflictDeclaration(models.Model):
 
 
 class CoordinatorShift(models.Model):
-    """The coordinator rota: who reads the SOO inbox when."""
+    """The coordinator rota: who reads the inbox when."""
 
     coordinator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rota_shifts")
     starts_at = models.DateTimeField()

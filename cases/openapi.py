@@ -97,14 +97,14 @@ def openapi_spec() -> dict:
         "info": {
             "title": "ppda case intake",
             "version": "1",
-            "description": "Other force systems send new PPDA cases to the SOO inbox. Bodies are at most "
+            "description": "Other force systems send new PPDA cases to the coordinators' inbox. Bodies are at most "
             f"{MAX_BODY_BYTES} bytes.",
         },
         "paths": {
             "/api/v1/cases/": {
                 "post": {
                     "operationId": "caseIntake",
-                    "summary": "Record a new case in the SOO inbox",
+                    "summary": "Record a new case in the coordinators' inbox",
                     "security": [{"systemToken": []}],
                     "parameters": [
                         {

@@ -315,7 +315,7 @@ _INBOX_COLUMNS = (
 
 
 def inbox_cases(cases: QuerySet | None = None, **filters) -> QuerySet:
-    """The coordinators' SOO inbox (inbox_filtered, or `cases` from it): received (untriaged) cases first, then
+    """The coordinators' inbox (inbox_filtered, or `cases` from it): received (untriaged) cases first, then
     oldest first. Each row carries its triage owner and its live allocation's first-contact deadline, read in the
     same query by a join (provided by oversight: cases.extensions)."""
     cases = inbox_filtered(**filters) if cases is None else cases

@@ -57,7 +57,7 @@ def _error_summary(*forms_) -> list[tuple[str, str]]:
 # -- Inbox --------------------------------------------------------------------------------------------------
 
 
-@coordinator_page(what="SOO inbox")
+@coordinator_page(what="inbox")
 def inbox(request):
     form = InboxFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}

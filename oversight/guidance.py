@@ -113,7 +113,7 @@ CLOSURE = [
 ]
 
 PROCESS = [
-    ("Intake", "The case arrives in the SOO inbox with the force's case or crime reference."),
+    ("Intake", "The case arrives in the coordinators' inbox with the force's case or crime reference."),
     ("Triage", "A case coordinator checks the history of both people, the risk level and where it happened."),
     ("Allocation", "A coordinator allocates an independent chief inspector, avoiding conflicts of interest."),
     ("Contact", "The SOO contacts the victim within 72 hours and agrees a contact schedule."),

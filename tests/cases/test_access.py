@@ -52,7 +52,7 @@ def test_every_denial_is_logged_with_the_case_reference(cast, verified_client, c
     rows = AccessLog.objects.filter(user=cast["soo"], allowed=False).order_by("id")
     assert [(r.action, r.what, r.case_reference) for r in rows] == [
         ("denied", "case page", case_with_parties.reference),
-        ("denied", "SOO inbox", ""),
+        ("denied", "inbox", ""),
     ]
     assert rows[0].object_id == str(case_with_parties.public_id)
 

@@ -1,4 +1,4 @@
-"""The SOO inbox: order, filters, search, deadlines at risk, constant queries, assign to me, triage, rota."""
+"""The inbox: order, filters, search, deadlines at risk, constant queries, assign to me, triage, rota."""
 
 import datetime as dt
 import re
@@ -39,6 +39,15 @@ def test_untriaged_first_then_oldest_first(coordinator_client):
     response = coordinator_client.get(INBOX)
     assert response.status_code == 200
     assert refs(response) == ["DA/2026/000003", "DA/2026/000002", "DA/2026/000004", "DA/2026/000001"]
+
+
+def test_the_inbox_is_called_inbox_not_soo_inbox(coordinator_client):
+    """Issue 16: it is the coordinators' inbox; "SOO inbox" told the coordinator it was someone else's (the
+    access log names it "inbox" too: tests/cases/test_access.py)."""
+    CaseFactory()
+    body = coordinator_client.get(INBOX).content.decode()
+    assert re.search(r"<title>\s*Inbox\b", body) and re.search(r"<h1[^>]*>\s*Inbox\s*</h1>", body)
+    assert "SOO inbox" not in body
 
 
 def test_filters_and_search(coordinator_client):

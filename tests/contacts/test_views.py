@@ -1,6 +1,7 @@
 """Contact log pages: who may (allocated SOO; coordinators read-only), who may not, and what is logged."""
 
 import datetime as dt
+import re
 import uuid
 
 import pytest
@@ -109,6 +110,22 @@ def test_soo_records_a_contact_in_uk_time(client, allocation):
     assert allocation.first_contact_met_at == contact.contacted_at
     assert AccessLog.objects.filter(user=allocation.soo.user, action="change", what="record contact").exists()
     assert b"Met at a safe location." in page.content and b"govuk-tag--green" in page.content
+
+
+def test_the_contact_form_starts_on_today_in_the_uk_with_a_24_hour_time_box(client, allocation):
+    """Issue 16: the browser's own pickers showed mm/dd/yyyy and a 12-hour clock; the GOV.UK date boxes start
+    on today's date in the UK (just after midnight UTC in summer it is already tomorrow there)."""
+    instant = dt.datetime(2026, 7, 14, 23, 30, tzinfo=dt.UTC)  # 00:30 on 15 July in London
+    with time_machine.travel(instant, tick=False):
+        login_verified(client, allocation.soo.user)
+        body = client.get(url("contacts:create", allocation)).content.decode()
+    for part, value in (("day", "15"), ("month", "7"), ("year", "2026")):
+        box = re.search(rf'<input[^>]*name="contact_date_{part}"[^>]*>', body).group(0)
+        assert f'value="{value}"' in box, box
+    time_box = re.search(r'<input[^>]*name="contact_time"[^>]*>', body).group(0)
+    assert 'type="text"' in time_box and "value=" not in time_box  # typed, with nothing guessed
+    assert "Use the 24-hour clock, for example 14:30" in body
+    assert not re.search(r'type="(date|time|datetime-local)"', body)
 
 
 def _date_parts(day: str) -> dict[str, str]:

@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.core import mail
 
@@ -59,3 +61,12 @@ def test_a_notification_about_a_case_no_longer_yours_says_so_rather_than_a_bare_
     assert "the case is no longer available to you" in body
     assert "Ask a case coordinator if you still need it" in body
     assert case.reference not in body
+    # The same page as a case that never existed (or any other 404): it does not tell the two apart.
+    never = client.get(reverse("cases:detail", args=[uuid.uuid4()]))
+    assert never.status_code == 404 and _main(never) == _main(response)
+    assert _main(client.get("/no-such-page/")) == _main(response)
+
+
+def _main(response) -> str:
+    body = response.content.decode()
+    return body[body.index("<main") : body.index("</main>")]

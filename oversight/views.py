@@ -171,6 +171,7 @@ def respond(request, public_id):
             form.add_error(None, e.message)
         else:
             return redirect("oversight:dashboard")
+    declared = case_declaration_for(case=case, user=request.user) is not None
     with transaction.atomic():
         access_record(request=request, obj=case, case_reference=case.reference, what="allocation response page")
     return render(
@@ -183,7 +184,9 @@ def respond(request, public_id):
             "form": form,
             "declaration": NO_CONFLICT_TEXT,
             # The pack holds more than the parties' names: it waits for the declaration (the acceptance).
-            "declared": case_declaration_for(case=case, user=request.user) is not None,
+            "declared": declared,
+            # Until then the case page sends them here: no breadcrumb to the case (includes/breadcrumbs.html).
+            "case_page": not declared,
         },
     )
 

@@ -5,7 +5,7 @@ register = template.Library()
 _STATUS = {
     "received": "govuk-tag--red",
     "triaged": "govuk-tag--yellow",
-    "allocated": "govuk-tag--blue",
+    "allocated": "",  # the default tag colour, blue (GOV.UK Frontend has no modifier for it)
     "active": "govuk-tag--green",
     "closed": "govuk-tag--grey",
     "reopened": "govuk-tag--purple",

@@ -422,6 +422,8 @@ def test_the_soo_declares_no_conflict_once_by_accepting(client):
     # The response page is where they declare: it shows the parties, as the declaration page does, not the pack.
     assert page.status_code == 200 and case.parties.get(role="suspect").staff.full_name in body
     assert pack not in body and "once you have accepted" in body
+    # No breadcrumb to the case page: until they answer, it would bring them back here.
+    assert f'href="{reverse("cases:detail", args=[case.public_id])}"' not in body
     assert not CaseAccessDeclaration.objects.filter(case=case, user=soo.user).exists()
     assert c.post(respond, {"decision": "accept"}).status_code == 302
     declaration = CaseAccessDeclaration.objects.get(case=case, user=soo.user)

@@ -10,13 +10,14 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.models import CaseAccessDeclaration, ConflictDeclaration, Party
 from cases.selectors import case_declaration_for
-from ppda.access import role_required
+from ppda.access import next_url_safe, role_required, safe_next
 from ppda.audit import access_record
 from ppda.errors import ApplicationError
 from ppda.models import AccessLog
@@ -159,6 +160,8 @@ def respond(request, public_id):
                 messages.success(
                     request, f"You have accepted case {case.reference}. First contact is due within 72 hours."
                 )
+                # Sent here from a page of the case (a notification's link, say): back to it, now open to them.
+                return redirect(safe_next(request, reverse("oversight:dashboard")))
             else:
                 allocation_decline(
                     allocation=allocation,
@@ -187,6 +190,7 @@ def respond(request, public_id):
             "declared": declared,
             # Until then the case page sends them here: no breadcrumb to the case (includes/breadcrumbs.html).
             "case_page": not declared,
+            "next": next_url_safe(request=request, url=request.POST.get("next") or request.GET.get("next")) or "",
         },
     )
 

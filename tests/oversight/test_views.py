@@ -438,6 +438,26 @@ def test_the_soo_declares_no_conflict_once_by_accepting(client):
     assert "already responded" in c.get(respond).content.decode()
 
 
+def test_a_pending_soo_sent_from_the_case_page_comes_back_to_it_after_accepting(client):
+    case = triaged_case_with_parties(status=Case.Status.ALLOCATED)
+    soo = soo_with_user()
+    allocation = PendingAllocationFactory(case=case, soo=soo)
+    c = login_verified(client, soo.user)
+    detail = reverse("cases:detail", args=[case.public_id])
+    to_respond = c.get(detail)["Location"]
+    assert to_respond == f"{reverse('oversight:respond', args=[allocation.public_id])}?next={detail}"
+    assert 'name="next" value="' + detail + '"' in c.get(to_respond).content.decode()
+    response = c.post(to_respond, {"decision": "accept", "next": detail})
+    assert response.status_code == 302 and response["Location"] == detail
+    assert c.get(detail).status_code == 200
+    # Never elsewhere: another site's address in `next` ends on My cases.
+    other = PendingAllocationFactory(case=triaged_case_with_parties(status=Case.Status.ALLOCATED), soo=soo)
+    response = c.post(
+        reverse("oversight:respond", args=[other.public_id]), {"decision": "accept", "next": "https://example.org/"}
+    )
+    assert response["Location"] == reverse("oversight:dashboard")
+
+
 def test_an_soo_who_declared_on_the_case_page_is_not_asked_again_on_accepting(client):
     case = triaged_case_with_parties(status=Case.Status.ALLOCATED)
     soo = soo_with_user()

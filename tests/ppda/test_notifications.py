@@ -70,3 +70,18 @@ def test_a_notification_about_a_case_no_longer_yours_says_so_rather_than_a_bare_
 def _main(response) -> str:
     body = response.content.decode()
     return body[body.index("<main") : body.index("</main>")]
+
+
+def test_mark_as_read_names_the_case_only_when_there_is_one(client, coordinator):
+    """A notice with no case (a panel invitation) has a button called "Mark as read", not "Mark as read –"."""
+    from django.urls import reverse
+
+    from tests.conftest import login_verified
+
+    notification_send(recipients=[coordinator], kind="panel_invitation", message="You are invited.", link="/panels/")
+    notification_send(
+        recipients=[coordinator], kind="reminder", message="Due.", link="/cases/", case_reference="DA/2026/000007"
+    )
+    body = login_verified(client, coordinator).get(reverse("notifications:list")).content.decode()
+    assert '<span class="govuk-visually-hidden"> – DA/2026/000007</span>' in body
+    assert '<span class="govuk-visually-hidden"> – </span>' not in body

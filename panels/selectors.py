@@ -10,7 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models import Case as DbCase
 from django.utils import timezone
 
 from cases.models import Case, CaseAccessDeclaration, CaseLink
@@ -148,9 +161,22 @@ def meeting_attendees(meeting: Meeting) -> list[Attendee]:
 
 def meetings_for_user(user, *, now: dt.datetime | None = None) -> QuerySet:
     """The meetings a user's panel list shows: coordinators all; a chair the meetings they chair; anyone else the
-    published meetings they attend while the window is open."""
+    published meetings they attend while the window is open.
+
+    Coming meetings first, soonest first (today's count as coming), then earlier ones, newest first; each row
+    says which (`upcoming`). The order is explicit: a GROUP BY query ignores Meta.ordering, and the list is cut."""
     now = now or timezone.now()
-    qs = Meeting.objects.annotate(item_count=Count("items", distinct=True))
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    coming = Q(starts_at__gte=today)
+    qs = Meeting.objects.annotate(
+        item_count=Count("items", distinct=True),
+        upcoming=ExpressionWrapper(coming, output_field=BooleanField()),
+    ).order_by(
+        DbCase(When(coming, then=Value(0)), default=Value(1)),
+        DbCase(When(coming, then=F("starts_at"))).asc(nulls_last=True),
+        F("starts_at").desc(),
+        "pk",
+    )
     if has_role(user, Role.COORDINATOR):
         return qs
     match = Q(pk__in=Attendee.objects.filter(user_id=user.pk).values("meeting_id")) & window_open_q(now)

@@ -65,3 +65,15 @@ def test_every_frontend_class_used_is_defined():
 
 def test_the_unstyled_list_holds_only_classes_still_used():
     assert set(UNSTYLED) <= set(_used())
+
+
+def test_no_modifier_is_built_from_a_template_expression():
+    """`govuk-tag--{% if … %}blue{% endif %}` hid a class that does not exist from the scan above: write each
+    class whole (`{% if … %} govuk-tag--grey{% endif %}`) so the scan sees it."""
+    built = [
+        f"{path.relative_to(ROOT)}: {m.group(0)}"
+        for path in SOURCES
+        if path.suffix == ".html"
+        for m in re.finditer(r"(?:govuk|moj)-[\w-]*--[{]", path.read_text())
+    ]
+    assert built == []

@@ -17,12 +17,11 @@ from django.utils import timezone
 
 from cases.access import coordinators_for_case, users_who_may_open
 from cases.models import Case, CaseAccessDeclaration, ConflictDeclaration, Party, normalise_name
-from cases.selectors import VIEW_CASE, cases_for_user
-from cases.services import case_status_change
+from cases.selectors import VIEW_CASE, case_declaration_for, cases_for_user
+from cases.services import case_access_declare, case_status_change
 from oversight.models import CLOSED_END_REASON, Allocation
-from ppda.audit import access_record
 from ppda.errors import ApplicationError
-from ppda.models import AccessLog, StaffMember
+from ppda.models import StaffMember
 from ppda.notifications import notification_send
 from ppda.permissions import grant, require_role, revoke
 from ppda.roles import Role, has_role
@@ -156,17 +155,9 @@ def allocation_accept(*, allocation: Allocation, by, declaration: str = NO_CONFL
         locked.no_conflict_declaration = declaration
         locked._history_user = by
         locked.save(update_fields=["status", "responded_at", "no_conflict_declaration"])
-        _, declared = CaseAccessDeclaration.objects.get_or_create(
-            case=case, user=by, defaults={"kind": CaseAccessDeclaration.Kind.NO_CONFLICT, "note": declaration}
-        )
-        if declared:
-            access_record(
-                request=request,
-                user=by,
-                action=AccessLog.Action.DECLARE,
-                obj=case,
-                case_reference=case.reference,
-                what="first-open declaration: none (with the acceptance)",
+        if case_declaration_for(case=case, user=by) is None:
+            case_access_declare(
+                case=case, user=by, kind=CaseAccessDeclaration.Kind.NO_CONFLICT, note=declaration, request=request
             )
         if locked.case.status == Case.Status.ALLOCATED:
             case_status_change(case=locked.case, to_status=Case.Status.ACTIVE, user=by)

@@ -43,6 +43,13 @@ def world(coordinator, auditor, superuser_no_role):
     }
 
 
+def pending_allocation(**kwargs):
+    """A pending allocation on an allocated case, its SOO with a user who has not declared on it yet."""
+    return PendingAllocationFactory(
+        case=triaged_case_with_parties(status=Case.Status.ALLOCATED), soo=soo_with_user(), **kwargs
+    )
+
+
 def declared(user, case):
     """The first-open declaration (cases app) that every identified page needs first."""
     CaseAccessDeclaration.objects.get_or_create(
@@ -411,9 +418,8 @@ def test_identified_pages_ask_for_the_first_open_declaration_first(client, coord
 
 
 def test_the_soo_declares_no_conflict_once_by_accepting(client):
-    case = triaged_case_with_parties(status=Case.Status.ALLOCATED)
-    soo = soo_with_user()
-    allocation = PendingAllocationFactory(case=case, soo=soo)
+    allocation = pending_allocation()
+    case, soo = allocation.case, allocation.soo
     respond = reverse("oversight:respond", args=[allocation.public_id])
     pack = reverse("oversight:pack", args=[allocation.public_id])
     c = login_verified(client, soo.user)
@@ -439,9 +445,8 @@ def test_the_soo_declares_no_conflict_once_by_accepting(client):
 
 
 def test_a_pending_soo_sent_from_the_case_page_comes_back_to_it_after_accepting(client):
-    case = triaged_case_with_parties(status=Case.Status.ALLOCATED)
-    soo = soo_with_user()
-    allocation = PendingAllocationFactory(case=case, soo=soo)
+    allocation = pending_allocation()
+    case, soo = allocation.case, allocation.soo
     c = login_verified(client, soo.user)
     detail = reverse("cases:detail", args=[case.public_id])
     to_respond = c.get(detail)["Location"]
@@ -459,9 +464,8 @@ def test_a_pending_soo_sent_from_the_case_page_comes_back_to_it_after_accepting(
 
 
 def test_an_soo_who_declared_on_the_case_page_is_not_asked_again_on_accepting(client):
-    case = triaged_case_with_parties(status=Case.Status.ALLOCATED)
-    soo = soo_with_user()
-    allocation = PendingAllocationFactory(case=case, soo=soo)
+    allocation = pending_allocation()
+    case, soo = allocation.case, allocation.soo
     declared(soo.user, case)
     c = login_verified(client, soo.user)
     respond = reverse("oversight:respond", args=[allocation.public_id])
@@ -472,9 +476,8 @@ def test_an_soo_who_declared_on_the_case_page_is_not_asked_again_on_accepting(cl
 
 
 def test_declining_with_a_conflict_from_the_response_page_ends_access_without_a_declaration(client):
-    case = triaged_case_with_parties(status=Case.Status.ALLOCATED)
-    soo = soo_with_user()
-    allocation = PendingAllocationFactory(case=case, soo=soo)
+    allocation = pending_allocation()
+    case, soo = allocation.case, allocation.soo
     c = login_verified(client, soo.user)
     respond = reverse("oversight:respond", args=[allocation.public_id])
     victim = case.parties.get(role="victim")

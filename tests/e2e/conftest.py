@@ -14,11 +14,19 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 
 @pytest.fixture(autouse=True)
 def role_groups(transactional_db):
-    """Roles are groups made by a data migration; an earlier transactional test's flush removes them."""
+    """Roles are groups made by a data migration; an earlier transactional test's flush removes them. After a
+    serialized_rollback test the flush does not run post_migrate either, so content types and permissions
+    (guardian's grants need cases.view_case) are gone too: put them back (a no-op when present)."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.management import create_contenttypes
 
     from ppda.roles import Role
 
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)
     for role in Role:
         Group.objects.get_or_create(name=role.value)
 

@@ -89,6 +89,17 @@ def check(page, axe_source: str, name: str) -> None:
     assert violations == [], f"{name} at {width} px: {violations}"
     if width <= 320:
         assert not overflows(page), f"{name} scrolls sideways at {width} px: {too_wide(page)}"
+        assert cut_captions(page) == [], f"{name}: table captions cut off at {width} px"
+
+
+def cut_captions(page) -> list[str]:
+    """Captions of tables in a scroll box that reach past the screen (a table wider than the phone takes its
+    caption with it unless the caption wraps to the screen)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.ppda-table-scroll caption')]
+            .filter(c => c.getBoundingClientRect().right > window.innerWidth + 1)
+            .map(c => c.textContent.trim().slice(0, 60))"""
+    )
 
 
 def docs_shot(page, name: str, *, top: str | None = None, height: int = 900) -> None:

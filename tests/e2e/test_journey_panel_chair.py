@@ -114,7 +114,10 @@ def test_chair_reads_anonymised_papers_records_an_outcome_and_downloads_the_pack
 
     # Record a decision and a bring-back on the meeting's agenda item.
     open_section(page, "Panels")
-    page.get_by_role("link", name="Manage").first.click()
+    # The meeting's date is the link to its page (the first column, on screen at phone width too).
+    meeting_link = page.locator(f'main a[href="/panels/{panel.meeting.public_id}/"]')
+    assert meeting_link.count() == 1 and meeting_link.is_visible()
+    meeting_link.click()
     check(page, axe_source, "meeting")
     page.get_by_role("link", name="Record outcome").first.click()
     check(page, axe_source, "record outcome")

@@ -23,3 +23,18 @@ def test_a_wide_table_in_its_own_scroll_box_is_not_an_overflow(page):
     table = '<table style="width: 900px"><tr><td>Cell</td></tr></table>'
     page.set_content(PAGE.format(f'<div style="overflow-x: auto" tabindex="0">{table}</div>'))
     assert not overflows(page)
+
+
+def test_the_reflow_check_finds_a_caption_cut_off_by_its_scroll_box(page, axe_source):
+    """Without the stylesheet's rule (the caption wraps to the screen), a wide table's caption runs past a phone
+    screen inside its scroll box, where the page-level check cannot see it."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    table = (
+        '<table style="width: 900px"><caption>Coming meetings, soonest first, with a long name</caption>'
+        "<tr><th>Date</th></tr><tr><td>Cell</td></tr></table>"
+    )
+    box = '<div class="ppda-table-scroll" style="overflow-x: auto" tabindex="0" role="region" aria-label="Meetings">'
+    page.set_content(PAGE.format(f"{box}{table}</div>"))
+    assert not overflows(page)
+    with pytest.raises(AssertionError, match="captions cut off"):
+        check(page, axe_source, "planted cut caption")

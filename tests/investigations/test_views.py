@@ -188,3 +188,16 @@ def test_the_iopc_referral_date_is_typed_in_three_boxes_with_clear_errors():
     response = client.post(_url("investigation_update", case), {**base, **date_post("iopc_referred_on", "2026-02-01")})
     assert response.status_code == 302
     assert Investigation.objects.get().iopc_referred_on == dt.date(2026, 2, 1)
+
+
+def test_the_psd_pages_lead_back_to_the_case_and_the_investigation():
+    """The trail on the PSD's pages (tests/security/test_case_breadcrumbs.py covers those the matrix opens)."""
+    case, _soo, _coordinator, psd = psd_assigned_case()
+    me = _client(psd)
+    opening = me.get(_url("investigation_open", case)).content.decode()
+    assert f'class="govuk-breadcrumbs__link" href="{_url("detail", case)}"' in opening
+    open_investigation(case, psd)
+    posting = me.get(_url("investigation_update", case)).content.decode()
+    start = posting.index('<nav class="govuk-breadcrumbs"')
+    trail = posting[start : posting.index("</nav>", start)]
+    assert f'href="{_url("detail", case)}"' in trail and f'href="{_url("investigation", case)}">Investigation<' in trail

@@ -85,3 +85,5 @@ def test_mark_as_read_names_the_case_only_when_there_is_one(client, coordinator)
     body = login_verified(client, coordinator).get(reverse("notifications:list")).content.decode()
     assert '<span class="govuk-visually-hidden"> – DA/2026/000007</span>' in body
     assert '<span class="govuk-visually-hidden"> – </span>' not in body
+    # The notice with no case links its own words, not a bare "Open" in the Case column.
+    assert '<a class="govuk-link" href="/panels/">You are invited.</a>' in body and ">Open</a>" not in body

@@ -43,6 +43,11 @@ def test_soo_accepts_logs_a_contact_and_opens_the_update_form(live_server, page,
     page.wait_for_url("**/oversight/")
     assert page.locator(".govuk-notification-banner--success").count() == 1
     check(page, axe_source, "soo dashboard accepted")
+    # Each case's deadline and actions are on screen at every width (stacked under their names on a phone).
+    for label in ("Next deadline", "Actions"):
+        cell = page.locator(f'td[data-label="{label}"]').first.bounding_box()
+        assert cell["x"] >= 0 and cell["x"] + cell["width"] <= width + 1, (label, cell)
+    assert page.get_by_role("link", name=f"Contact log for case {case.reference}").bounding_box()["x"] < width
     docs_shot(page, "soo-dashboard")
     allocation.refresh_from_db()
     assert allocation.status == Allocation.Status.ACCEPTED

@@ -261,6 +261,18 @@ def test_dashboard_lists_my_cases_with_next_deadline(client, world):
     assert someone_elses.case.reference not in c.get(reverse("oversight:dashboard")).content.decode()
 
 
+def test_my_cases_offers_the_pack_only_once_accepted(client):
+    """A pending SOO answers first (the answer is their declaration): the pack link would only bring them back
+    to the response page."""
+    allocation = pending_allocation()
+    c = login_verified(client, allocation.soo.user)
+    pack = reverse("oversight:pack", args=[allocation.public_id])
+    body = c.get(reverse("oversight:dashboard")).content.decode()
+    assert reverse("oversight:respond", args=[allocation.public_id]) in body and pack not in body
+    assert c.post(reverse("oversight:respond", args=[allocation.public_id]), {"decision": "accept"}).status_code == 302
+    assert pack in c.get(reverse("oversight:dashboard")).content.decode()
+
+
 def _dashboard_queries(client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -625,7 +637,8 @@ def test_dashboard_rows_show_each_cell_and_action(client):
         assert f'href="{reverse("cases:detail", args=[a.case.public_id])}">{a.case.reference}</a>' in body
         assert a.allocated_at.astimezone(london).strftime("%-d %b %Y, %H:%M") in body
         assert f"First contact by <strong>{a.first_contact_due.astimezone(london).strftime('%-d %b %Y, %H:%M')}" in body
-        assert reverse("oversight:pack", args=[a.public_id]) in body
+    assert reverse("oversight:pack", args=[later.public_id]) in body
+    assert reverse("oversight:pack", args=[soon.public_id]) not in body  # after the answer, which declares
     assert "High risk" in body and "Medium risk" in body
     assert body.count("Awaiting your response") == 1 and body.count('govuk-tag--green">Accepted') == 1
     assert body.count("Due soon") == 1

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.models import CaseAccessDeclaration, ConflictDeclaration, Party
 from cases.selectors import case_declaration_for
-from ppda.access import next_url_safe, role_required, safe_next
+from ppda.access import role_required, safe_next
 from ppda.audit import access_record
 from ppda.errors import ApplicationError
 from ppda.models import AccessLog
@@ -190,7 +190,7 @@ def respond(request, public_id):
             "declared": declared,
             # Until then the case page sends them here: no breadcrumb to the case (includes/breadcrumbs.html).
             "case_page": not declared,
-            "next": next_url_safe(request=request, url=request.POST.get("next") or request.GET.get("next")) or "",
+            "next": safe_next(request, ""),
         },
     )
 

@@ -20,7 +20,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Value,
     When,
 )
 from django.db.models import Case as DbCase
@@ -172,7 +171,7 @@ def meetings_for_user(user, *, now: dt.datetime | None = None) -> QuerySet:
         item_count=Count("items", distinct=True),
         upcoming=ExpressionWrapper(coming, output_field=BooleanField()),
     ).order_by(
-        DbCase(When(coming, then=Value(0)), default=Value(1)),
+        F("upcoming").desc(),
         DbCase(When(coming, then=F("starts_at"))).asc(nulls_last=True),
         F("starts_at").desc(),
         "pk",
